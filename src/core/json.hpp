@@ -1,0 +1,32 @@
+// JSON helpers shared by the diff, the Parse protocol and the result.
+// No PostgreSQL headers here: these are unit-tested without a server.
+#pragma once
+
+#include <string>
+
+#include <rapidjson/document.h>
+
+namespace impayes {
+
+using JsonDoc = rapidjson::Document;
+using JsonValue = rapidjson::Value;
+using JsonAlloc = rapidjson::Document::AllocatorType;
+
+// Compact serialisation of a value.
+std::string to_json(const JsonValue &v);
+
+// Parses text into doc; returns an empty string on success, else a short
+// message with the offset of the error.
+std::string parse_json(JsonDoc &doc, const char *text, size_t len);
+
+// Equality as the sync defines it: numbers compare as doubles, objects
+// ignore key order, null equals null. Absence is handled by the caller.
+bool json_equal(const JsonValue &a, const JsonValue &b);
+
+// A string form of a key value, used to index objects by key.
+std::string key_string(const JsonValue &v);
+
+// Member lookup that returns nullptr instead of asserting.
+const JsonValue *find_member(const JsonValue &obj, const char *name);
+
+}  // namespace impayes

@@ -1,0 +1,65 @@
+#include "core/settings.hpp"
+
+#include <cstdio>
+
+#include "core/parse_types.hpp"
+
+namespace impayes {
+
+static bool starts_with(const std::string &s, const char *prefix) {
+    return s.rfind(prefix, 0) == 0;
+}
+
+static std::optional<SettingProblem> problem(const char *name, std::string msg) {
+    return SettingProblem{std::string("impayes_sync.") + name, std::move(msg)};
+}
+
+std::optional<SettingProblem> validate_settings(const Settings &s) {
+    if (s.parse_url.empty())
+        return problem("parse_url", "is not set (e.g. 'http://127.0.0.1:1337/parse')");
+    if (!starts_with(s.parse_url, "http://") && !starts_with(s.parse_url, "https://"))
+        return problem("parse_url", "must start with http:// or https://");
+    if (s.parse_url.find_first_of(" \t\r\n?#") != std::string::npos)
+        return problem("parse_url", "must be a plain URL with no spaces, query or fragment");
+    if (s.parse_url.find('@') != std::string::npos)
+        return problem("parse_url", "must not carry credentials (user@host)");
+    if (s.application_id.empty()) return problem("application_id", "is not set");
+    if (s.master_key.empty())
+        return problem("master_key", "is not set (set impayes_sync.master_key or master_key_file)");
+    if (s.master_key.find_first_of("\r\n") != std::string::npos)
+        return problem("master_key", "must be a single line");
+    if (s.application_id.find_first_of("\r\n") != std::string::npos)
+        return problem("application_id", "must be a single line");
+    if (auto p = class_name_problem(s.class_name)) return problem("class_name", *p);
+    if (s.source.find_first_not_of(" \t\r\n") == std::string::npos)
+        return problem("source", "is empty");
+    if (s.key_column.empty()) return problem("key_column", "is empty");
+    if (auto p = field_name_problem(s.key_column)) return problem("key_column", *p);
+    return std::nullopt;
+}
+
+std::string base_url(const std::string &parse_url) {
+    std::string u = parse_url;
+    while (!u.empty() && u.back() == '/') u.pop_back();
+    return u;
+}
+
+std::string mount_path(const std::string &parse_url) {
+    std::string u = base_url(parse_url);
+    auto scheme = u.find("://");
+    auto slash = u.find('/', scheme == std::string::npos ? 0 : scheme + 3);
+    return slash == std::string::npos ? std::string() : u.substr(slash);
+}
+
+std::string timeout_message(int timeout_ms) {
+    char secs[32];
+    if (timeout_ms % 1000 == 0)
+        snprintf(secs, sizeof secs, "%d", timeout_ms / 1000);
+    else
+        snprintf(secs, sizeof secs, "%g", timeout_ms / 1000.0);
+    const char *unit = timeout_ms < 2000 ? "seconde" : "secondes";
+    return std::string("Timeout: La requête PostgreSQL a dépassé le temps d'exécution maximum de ") +
+           secs + " " + unit + ".";
+}
+
+}  // namespace impayes

@@ -1,0 +1,45 @@
+// The configuration of one run, read from the GUCs by src/pg/gucs.cpp.
+#pragma once
+
+#include <optional>
+#include <string>
+
+namespace impayes {
+
+struct Settings {
+    std::string parse_url;       // with mount path, e.g. http://127.0.0.1:1337/parse
+    std::string application_id;  // X-Parse-Application-Id
+    std::string master_key;      // X-Parse-Master-Key: never logged nor returned
+    std::string class_name = "Impayes";
+    std::string source = "impayes";
+    std::string key_column = "numero_facture";
+    std::string ca_file;  // extra CA bundle for https; empty = system store
+    int query_timeout_ms = 10000;
+    int connect_timeout_ms = 5000;
+    int request_timeout_ms = 30000;
+    int batch_size = 500;
+    int max_request_bytes = 8 * 1024 * 1024;
+    int parallel_requests = 2;
+    int max_retries = 3;
+    bool dry_run = false;
+};
+
+// A setting that is missing or invalid: the name of the GUC and why.
+struct SettingProblem {
+    std::string setting;
+    std::string message;
+};
+
+// First problem found, checked before any HTTP request is made.
+std::optional<SettingProblem> validate_settings(const Settings &s);
+
+// "http://h:1/parse/" -> "/parse" (the prefix /batch item paths carry).
+std::string mount_path(const std::string &parse_url);
+
+// parse_url without a trailing slash.
+std::string base_url(const std::string &parse_url);
+
+// The seed's timeout message, with the configured number of seconds.
+std::string timeout_message(int timeout_ms);
+
+}  // namespace impayes

@@ -1,0 +1,254 @@
+#include "http/http_client.hpp"
+
+#include <cstring>
+#include <deque>
+#include <memory>
+#include <new>
+
+#include "core/errors.hpp"
+
+namespace impayes {
+
+void slist_append(CurlSlist &list, const char *line) {
+    curl_slist *grown = curl_slist_append(list.get(), line);
+    if (grown == nullptr) throw std::bad_alloc();
+    list.release();
+    list.reset(grown);
+}
+
+// Where libcurl writes an answer.
+struct WriteSink {
+    std::string body;
+    bool failed = false;
+};
+
+// One easy handle and the buffers that must outlive its transfer.
+struct HttpClient::Transfer {
+    CurlEasy easy;
+    CURLM *multi = nullptr;  // set while attached to the multi handle
+    HttpRequest req;
+    WriteSink sink;
+    size_t index = 0;
+    char errbuf[CURL_ERROR_SIZE] = {0};
+
+    Transfer() : easy(curl_easy_init()) {
+        if (!easy) throw std::bad_alloc();
+    }
+    ~Transfer() { detach(); }
+    void detach() {
+        if (multi != nullptr) curl_multi_remove_handle(multi, easy.get());
+        multi = nullptr;
+    }
+};
+
+// libcurl calls these from C: no exception may leave them.
+static size_t on_write(char *data, size_t size, size_t nmemb, void *userp) {
+    auto *sink = static_cast<WriteSink *>(userp);
+    try {
+        sink->body.append(data, size * nmemb);
+        return size * nmemb;
+    } catch (...) {
+        sink->failed = true;
+        return 0;  // makes libcurl fail the transfer with CURLE_WRITE_ERROR
+    }
+}
+
+static int on_progress(void *clientp, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+    auto *abort = static_cast<std::function<bool()> *>(clientp);
+    try {
+        return (*abort)() ? 1 : 0;
+    } catch (...) {
+        return 1;
+    }
+}
+
+static bool curl_ready() {
+    static bool done = false;
+    if (!done) done = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
+    return done;
+}
+
+HttpClient::HttpClient(HttpOptions opts, std::function<bool()> should_abort)
+    : opts_(std::move(opts)), should_abort_(std::move(should_abort)) {
+    if (!curl_ready()) throw SyncError("libcurl could not be initialised");
+    multi_.reset(curl_multi_init());
+    if (!multi_) throw std::bad_alloc();
+    curl_multi_setopt(multi_.get(), CURLMOPT_MAXCONNECTS, 16L);
+    for (const auto &h : opts_.headers) slist_append(headers_, h.c_str());
+    slist_append(headers_, "Content-Type: application/json");
+    slist_append(headers_, "Expect:");  // no 100-continue round trip on large bodies
+}
+
+HttpClient::~HttpClient() = default;
+
+void HttpClient::check_abort() {
+    if (should_abort_ && should_abort_()) throw Interrupted();
+}
+
+void HttpClient::start(Transfer &t, HttpRequest &&req) {
+    CURL *h = t.easy.get();
+    curl_easy_reset(h);  // keeps the connection cache
+    t.req = std::move(req);
+    t.sink.body.clear();
+    t.sink.failed = false;
+    t.errbuf[0] = '\0';
+    curl_easy_setopt(h, CURLOPT_URL, t.req.url.c_str());
+    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, opts_.connect_timeout_ms);
+    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, opts_.request_timeout_ms);
+    curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
+    curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
+    if (!opts_.ca_file.empty()) curl_easy_setopt(h, CURLOPT_CAINFO, opts_.ca_file.c_str());
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers_.get());
+    curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
+    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, t.errbuf);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_write);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, &t.sink);
+    curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
+    curl_easy_setopt(h, CURLOPT_XFERINFODATA, &should_abort_);
+    if (t.req.method == "GET") {
+        curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
+    } else {
+        if (t.req.method != "POST") curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, t.req.method.c_str());
+        if (!t.req.body.empty() || t.req.method == "POST") {
+            curl_easy_setopt(h, CURLOPT_POSTFIELDS, t.req.body.c_str());
+            curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(t.req.body.size()));
+        }
+    }
+    CURLMcode rc = curl_multi_add_handle(multi_.get(), h);
+    if (rc != CURLM_OK) throw SyncError(std::string("libcurl: ") + curl_multi_strerror(rc));
+    t.multi = multi_.get();
+    stats_.requests++;
+    stats_.bytes_sent += long(t.req.body.size());
+}
+
+void HttpClient::finish(Transfer &t, CURLcode code, HttpResponse &out) {
+    CURL *h = t.easy.get();
+    t.detach();
+    curl_off_t connect_us = 0;
+    curl_easy_getinfo(h, CURLINFO_CONNECT_TIME_T, &connect_us);
+    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &out.status);
+    out.body = std::move(t.sink.body);
+    stats_.bytes_received += long(out.body.size());
+    out.sent = connect_us > 0;
+    const std::string where = describe_url(t.req.url);
+    if (code == CURLE_OK) return;
+    out.status = 0;
+    if (code == CURLE_ABORTED_BY_CALLBACK) throw Interrupted();
+    if (code == CURLE_OPERATION_TIMEDOUT) {
+        out.timed_out = true;
+        if (connect_us == 0)
+            out.error = "connect timeout: no connection to " + where + " after " +
+                        std::to_string(opts_.connect_timeout_ms) +
+                        " ms (impayes_sync.connect_timeout)";
+        else
+            out.error = "request timeout: no complete answer from " + where + " after " +
+                        std::to_string(opts_.request_timeout_ms) +
+                        " ms (impayes_sync.request_timeout)";
+        return;
+    }
+    if (code == CURLE_WRITE_ERROR && t.sink.failed) throw std::bad_alloc();
+    const char *detail = t.errbuf[0] ? t.errbuf : curl_easy_strerror(code);
+    out.error = std::string(curl_easy_strerror(code)) + " (" + detail + ") for " + where;
+    if (code == CURLE_COULDNT_CONNECT || code == CURLE_COULDNT_RESOLVE_HOST) out.sent = false;
+}
+
+void HttpClient::run(const std::function<bool(HttpRequest &)> &next,
+                     const std::function<void(size_t, HttpResponse &&)> &done, int parallel) {
+    if (parallel < 1) parallel = 1;
+    std::vector<std::unique_ptr<Transfer>> pool;
+    std::deque<Transfer *> idle;
+    size_t issued = 0, in_flight = 0;
+    bool more = true;
+    for (;;) {
+        check_abort();
+        while (more && in_flight < size_t(parallel)) {
+            HttpRequest req;
+            if (!next(req)) {
+                more = false;
+                break;
+            }
+            if (idle.empty()) {
+                pool.push_back(std::make_unique<Transfer>());
+                idle.push_back(pool.back().get());
+            }
+            Transfer *t = idle.front();
+            idle.pop_front();
+            t->index = issued++;
+            start(*t, std::move(req));
+            ++in_flight;
+        }
+        if (in_flight == 0) break;
+        int running = 0;
+        CURLMcode mc = curl_multi_perform(multi_.get(), &running);
+        if (mc != CURLM_OK) throw SyncError(std::string("libcurl: ") + curl_multi_strerror(mc));
+        int left = 0;
+        while (CURLMsg *msg = curl_multi_info_read(multi_.get(), &left)) {
+            if (msg->msg != CURLMSG_DONE) continue;
+            Transfer *t = nullptr;
+            for (auto &p : pool)
+                if (p->easy.get() == msg->easy_handle) t = p.get();
+            if (t == nullptr) continue;
+            const CURLcode code = msg->data.result;  // msg is invalid after remove_handle
+            HttpResponse resp;
+            finish(*t, code, resp);
+            --in_flight;
+            idle.push_back(t);
+            done(t->index, std::move(resp));
+        }
+        if (in_flight == 0 && !more) break;
+        if (running > 0 || in_flight > 0) {
+            mc = curl_multi_poll(multi_.get(), nullptr, 0, 100, nullptr);
+            if (mc != CURLM_OK) throw SyncError(std::string("libcurl: ") + curl_multi_strerror(mc));
+        }
+    }
+}
+
+HttpResponse HttpClient::perform(const HttpRequest &req) {
+    HttpResponse out;
+    bool given = false;
+    run([&](HttpRequest &r) {
+            if (given) return false;
+            r = req;
+            given = true;
+            return true;
+        },
+        [&](size_t, HttpResponse &&resp) { out = std::move(resp); }, 1);
+    return out;
+}
+
+void HttpClient::pause(long ms) {
+    // curl_multi_poll with no transfers is an interruptible sleep.
+    for (long waited = 0; waited < ms; waited += 50) {
+        check_abort();
+        curl_multi_poll(multi_.get(), nullptr, 0, int(ms - waited < 50 ? ms - waited : 50), nullptr);
+    }
+    check_abort();
+}
+
+std::string describe_url(const std::string &url) {
+    auto q = url.find('?');
+    return q == std::string::npos ? url : url.substr(0, q);
+}
+
+std::string url_encode(const std::string &s) {
+    static const char *hex = "0123456789ABCDEF";
+    std::string out;
+    out.reserve(s.size() * 3);
+    for (unsigned char c : s) {
+        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+            c == '_' || c == '.' || c == '~') {
+            out += char(c);
+        } else {
+            out += '%';
+            out += hex[c >> 4];
+            out += hex[c & 15];
+        }
+    }
+    return out;
+}
+
+}  // namespace impayes

@@ -1,0 +1,85 @@
+// A small HTTP client over libcurl's multi interface: several requests in
+// flight on kept-alive connections, explicit connect/total timeouts, and
+// an abort check polled at least every 100 ms so that a query cancel
+// stops any transfer quickly. No PostgreSQL headers: the abort check is
+// a callback provided by src/pg.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "http/curl_handles.hpp"
+
+namespace impayes {
+
+struct HttpOptions {
+    long connect_timeout_ms = 5000;
+    long request_timeout_ms = 30000;
+    std::string ca_file;               // empty: system CA store
+    std::vector<std::string> headers;  // "Name: value"; may hold secrets
+};
+
+struct HttpRequest {
+    std::string method;  // GET, POST, PUT, DELETE
+    std::string url;
+    std::string body;  // sent when not empty (JSON)
+};
+
+struct HttpResponse {
+    long status = 0;         // 0 when no answer was received
+    std::string body;
+    std::string error;       // transport error, "" when an answer was received
+    bool timed_out = false;  // connect or request timeout
+    bool sent = false;       // the request may have reached the server
+
+    bool ok() const { return error.empty() && status >= 200 && status < 300; }
+};
+
+struct HttpStats {
+    long requests = 0;
+    long bytes_sent = 0;
+    long bytes_received = 0;
+};
+
+class HttpClient {
+public:
+    HttpClient(HttpOptions opts, std::function<bool()> should_abort);
+    ~HttpClient();
+    HttpClient(const HttpClient &) = delete;
+    HttpClient &operator=(const HttpClient &) = delete;
+
+    // Runs requests with at most `parallel` in flight. next() fills the next
+    // request and returns false when there is none; done() receives each
+    // answer with the index of its request (in next() order). Throws
+    // Interrupted when should_abort() turns true.
+    void run(const std::function<bool(HttpRequest &)> &next,
+             const std::function<void(size_t, HttpResponse &&)> &done, int parallel);
+
+    HttpResponse perform(const HttpRequest &req);
+
+    // Waits ms milliseconds, still checking should_abort().
+    void pause(long ms);
+
+    const HttpStats &stats() const { return stats_; }
+
+private:
+    struct Transfer;
+    void start(Transfer &t, HttpRequest &&req);
+    void finish(Transfer &t, CURLcode code, HttpResponse &out);
+    void check_abort();
+
+    HttpOptions opts_;
+    std::function<bool()> should_abort_;
+    CurlMulti multi_;
+    CurlSlist headers_;
+    HttpStats stats_;
+};
+
+// "http://host/parse/classes/X?limit=1" -> host and path only, with the
+// query string dropped, for messages.
+std::string describe_url(const std::string &url);
+
+std::string url_encode(const std::string &s);
+
+}  // namespace impayes

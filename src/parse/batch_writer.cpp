@@ -1,0 +1,181 @@
+#include "parse/batch_writer.hpp"
+
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <unordered_set>
+
+namespace impayes {
+
+std::string batch_item_json(const Op &op, const SourceData &src, const std::string &mount,
+                            const std::string &class_name) {
+    const JsonValue &row = src.rows[rapidjson::SizeType(op.row)];
+    rapidjson::StringBuffer buf;
+    rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+    w.StartObject();
+    w.Key("method");
+    w.String(op.kind == Op::Insert ? "POST" : "PUT");
+    w.Key("path");
+    std::string path = mount + "/classes/" + class_name;
+    if (op.kind == Op::Update) path += "/" + op.object_id;
+    w.String(path.c_str(), rapidjson::SizeType(path.size()));
+    w.Key("body");
+    if (op.kind == Op::Insert) {
+        row.Accept(w);
+    } else {
+        w.StartObject();
+        for (const auto &f : op.changed) {
+            w.Key(f.c_str(), rapidjson::SizeType(f.size()));
+            row[f.c_str()].Accept(w);
+        }
+        for (const auto &f : op.removed) {
+            w.Key(f.c_str(), rapidjson::SizeType(f.size()));
+            w.StartObject();
+            w.Key("__op");
+            w.String("Delete");
+            w.EndObject();
+        }
+        w.EndObject();
+    }
+    w.EndObject();
+    return std::string(buf.GetString(), buf.GetSize());
+}
+
+static const size_t kEnvelope = 32;  // {"requests":[ ... ]}
+
+std::vector<BatchWriter::Batch> BatchWriter::plan(const std::vector<size_t> &todo,
+                                                  const std::vector<std::string> &items) {
+    std::vector<Batch> out;
+    const size_t max_items = size_t(s_.batch_size > 0 ? s_.batch_size : 1);
+    const size_t max_bytes = size_t(s_.max_request_bytes);
+    Batch cur;
+    auto flush = [&] {
+        if (cur.ops.empty()) return;
+        cur.body += "]}";
+        out.push_back(std::move(cur));
+        cur = Batch();
+    };
+    for (size_t i : todo) {
+        const std::string &item = items[i];
+        if (!cur.ops.empty() &&
+            (cur.ops.size() >= max_items || cur.body.size() + item.size() + kEnvelope > max_bytes))
+            flush();
+        cur.body += cur.ops.empty() ? "{\"requests\":[" : ",";
+        cur.body += item;
+        cur.ops.push_back(i);
+    }
+    flush();
+    return out;
+}
+
+void BatchWriter::send_round(std::vector<Batch> &batches, std::vector<ItemOutcome> &out,
+                             std::vector<size_t> &retry, std::vector<size_t> &maybe_applied) {
+    size_t next_batch = 0;
+    const std::string url = parse_.url("/batch");
+    http_.run(
+        [&](HttpRequest &req) {
+            if (next_batch >= batches.size()) return false;
+            req.method = "POST";
+            req.url = url;
+            req.body = std::move(batches[next_batch].body);
+            ++next_batch;
+            ++batches_sent_;
+            return true;
+        },
+        [&](size_t idx, HttpResponse &&r) {
+            const Batch &b = batches[idx];
+            log_.debug("batch " + std::to_string(batches_sent_ - long(batches.size()) + long(idx) + 1) +
+                       ": " + std::to_string(b.ops.size()) + " objects, " +
+                       (r.error.empty() ? "HTTP " + std::to_string(r.status) : r.error));
+            JsonDoc doc;
+            if (r.ok() && parse_json(doc, r.body.data(), r.body.size()).empty() && doc.IsArray() &&
+                doc.Size() == b.ops.size()) {
+                for (rapidjson::SizeType i = 0; i < doc.Size(); ++i) {
+                    ItemOutcome &o = out[b.ops[i]];
+                    const JsonValue *err = find_member(doc[i], "error");
+                    if (err == nullptr) {
+                        o = ItemOutcome{ItemOutcome::Done, r.status, "", ""};
+                        continue;
+                    }
+                    HttpResponse item{400, to_json(*err), "", false, true};
+                    ParseErrorBody e = parse_error_body(item.body);
+                    o = ItemOutcome{ItemOutcome::Failed, r.status, e.code, e.message};
+                    if (is_transient(item)) retry.push_back(b.ops[i]);
+                }
+                return;
+            }
+            // The whole request failed (or answered something unexpected).
+            ParseErrorBody e = parse_error_body(r.body);
+            std::string msg = !r.error.empty() ? r.error
+                              : "HTTP " + std::to_string(r.status) +
+                                    (e.message.empty() ? "" : ": " + e.message);
+            const bool transient = !r.ok() && is_transient(r);
+            for (size_t op : b.ops) {
+                out[op] = ItemOutcome{r.status == 413 ? ItemOutcome::TooLarge : ItemOutcome::Failed,
+                                      r.status, e.code, "POST /batch: " + msg};
+                if (transient) retry.push_back(op);
+                if (transient && (r.sent || r.status >= 500)) maybe_applied.push_back(op);
+            }
+        },
+        s_.parallel_requests);
+}
+
+void BatchWriter::settle_applied_inserts(const std::vector<Op> &ops, const SourceData &src,
+                                         std::vector<size_t> &retry,
+                                         std::vector<ItemOutcome> &out) {
+    std::vector<const JsonValue *> keys;
+    for (size_t i : retry)
+        if (ops[i].kind == Op::Insert)
+            keys.push_back(&src.rows[rapidjson::SizeType(ops[i].row)][s_.key_column.c_str()]);
+    if (keys.empty()) return;
+    JsonDoc found;
+    parse_.find_by_keys(s_.key_column, keys, found);
+    std::unordered_set<std::string> present;
+    for (const auto &obj : found.GetArray())
+        if (const JsonValue *k = find_member(obj, s_.key_column.c_str())) present.insert(key_string(*k));
+    std::vector<size_t> still;
+    for (size_t i : retry) {
+        const Op &op = ops[i];
+        if (op.kind == Op::Insert &&
+            present.count(key_string(src.rows[rapidjson::SizeType(op.row)][s_.key_column.c_str()]))) {
+            out[i] = ItemOutcome{ItemOutcome::Done, 0, "", ""};  // applied before the failure
+            continue;
+        }
+        still.push_back(i);
+    }
+    if (still.size() != retry.size())
+        log_.info(std::to_string(retry.size() - still.size()) +
+                  " inserts were applied by Parse before their request failed; not sent again");
+    retry.swap(still);
+}
+
+std::vector<ItemOutcome> BatchWriter::push(const std::vector<Op> &ops, const SourceData &src) {
+    std::vector<ItemOutcome> out(ops.size());
+    std::vector<std::string> items(ops.size());
+    std::vector<size_t> todo;
+    for (size_t i = 0; i < ops.size(); ++i) {
+        items[i] = batch_item_json(ops[i], src, parse_.mount(), s_.class_name);
+        if (items[i].size() + kEnvelope > size_t(s_.max_request_bytes)) {
+            out[i] = ItemOutcome{ItemOutcome::TooLarge, 0, "",
+                                 "object is " + std::to_string(items[i].size()) +
+                                     " bytes, over impayes_sync.max_request_bytes (" +
+                                     std::to_string(s_.max_request_bytes) + ")"};
+            continue;
+        }
+        todo.push_back(i);
+    }
+    for (int attempt = 0; !todo.empty(); ++attempt) {
+        std::vector<Batch> batches = plan(todo, items);
+        std::vector<size_t> retry, maybe_applied;
+        send_round(batches, out, retry, maybe_applied);
+        if (retry.empty() || attempt >= s_.max_retries) break;
+        log_.info("retrying " + std::to_string(retry.size()) + " objects after a transient failure (attempt " +
+                  std::to_string(attempt + 1) + " of " + std::to_string(s_.max_retries) + ")");
+        http_.pause(parse_.backoff_ms(attempt));
+        if (!maybe_applied.empty()) settle_applied_inserts(ops, src, retry, out);
+        todo.swap(retry);
+    }
+    return out;
+}
+
+}  // namespace impayes

@@ -1,0 +1,58 @@
+// Pushes inserts and updates through POST /batch: bodies split by item
+// count and bytes, several requests in flight, per-item results collected.
+// Transient failures are retried; before a retry, inserts whose request
+// may have been applied are looked up by key so none is created twice.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/diff.hpp"
+#include "core/logger.hpp"
+#include "core/settings.hpp"
+#include "core/source_data.hpp"
+#include "parse/parse_client.hpp"
+
+namespace impayes {
+
+struct ItemOutcome {
+    enum State { Pending, Done, Failed, TooLarge };
+    State state = Pending;
+    long http_status = 0;
+    std::string code;   // Parse code or SQLSTATE
+    std::string error;  // one line
+};
+
+// Serialises the /batch item of one operation.
+std::string batch_item_json(const Op &op, const SourceData &src, const std::string &mount,
+                            const std::string &class_name);
+
+class BatchWriter {
+public:
+    BatchWriter(const Settings &s, ParseClient &parse, HttpClient &http, Logger &log)
+        : s_(s), parse_(parse), http_(http), log_(log) {}
+
+    // One outcome per op, in the same order.
+    std::vector<ItemOutcome> push(const std::vector<Op> &ops, const SourceData &src);
+
+    long batches_sent() const { return batches_sent_; }
+
+private:
+    struct Batch {
+        std::vector<size_t> ops;
+        std::string body;
+    };
+    std::vector<Batch> plan(const std::vector<size_t> &todo, const std::vector<std::string> &items);
+    void send_round(std::vector<Batch> &batches, std::vector<ItemOutcome> &out,
+                    std::vector<size_t> &retry, std::vector<size_t> &maybe_applied);
+    void settle_applied_inserts(const std::vector<Op> &ops, const SourceData &src,
+                                std::vector<size_t> &retry, std::vector<ItemOutcome> &out);
+
+    const Settings &s_;
+    ParseClient &parse_;
+    HttpClient &http_;
+    Logger &log_;
+    long batches_sent_ = 0;
+};
+
+}  // namespace impayes

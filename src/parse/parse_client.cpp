@@ -1,0 +1,221 @@
+#include "parse/parse_client.hpp"
+
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include "core/errors.hpp"
+
+namespace impayes {
+
+bool is_transient(const HttpResponse &r) {
+    if (!r.error.empty()) return true;  // no answer: refused, reset, timeout
+    if (r.status == 429 || r.status == 500 || r.status == 502 || r.status == 503 || r.status == 504)
+        return true;
+    ParseErrorBody e = parse_error_body(r.body);
+    return r.status >= 400 && (e.code == "1" || e.code == "100");
+}
+
+ParseErrorBody parse_error_body(const std::string &body) {
+    ParseErrorBody out;
+    JsonDoc doc;
+    if (!parse_json(doc, body.data(), body.size()).empty() || !doc.IsObject()) return out;
+    if (const JsonValue *c = find_member(doc, "code"))
+        out.code = c->IsString() ? c->GetString() : c->IsNumber() ? key_string(*c) : "";
+    if (const JsonValue *m = find_member(doc, "error"))
+        out.message = m->IsString() ? m->GetString() : to_json(*m);
+    return out;
+}
+
+SyncError http_failure(const std::string &what, const std::string &method, const std::string &url,
+                       const HttpResponse &r) {
+    std::string line = what + ": " + method + " " + describe_url(url);
+    ParseErrorBody e = parse_error_body(r.body);
+    if (!r.error.empty())
+        line += " failed: " + r.error;
+    else
+        line += " answered HTTP " + std::to_string(r.status) +
+                (e.message.empty() ? "" : ": " + e.message);
+    SyncError err(line);
+    err.with("phase", what).with("request", method + " " + describe_url(url));
+    if (r.status) err.with("http_status", r.status);
+    if (!e.code.empty()) err.with("parse_code", e.code);
+    if (!r.error.empty()) err.with("transport_error", r.error);
+    return err;
+}
+
+ParseClient::ParseClient(const Settings &s, HttpClient &http, Logger &log)
+    : s_(s), http_(http), log_(log), base_(base_url(s.parse_url)), mount_(mount_path(s.parse_url)) {}
+
+long ParseClient::backoff_ms(int attempt) const {
+    long ms = 200L << (attempt < 6 ? attempt : 6);
+    return ms > 10000 ? 10000 : ms;
+}
+
+HttpResponse ParseClient::request(const std::string &method, const std::string &path,
+                                  const std::string &body) {
+    HttpRequest req{method, url(path), body};
+    for (int attempt = 0;; ++attempt) {
+        HttpResponse r = http_.perform(req);
+        if (r.ok() || !is_transient(r) || attempt >= s_.max_retries) return r;
+        log_.debug("retrying " + method + " " + describe_url(req.url) + " after: " +
+                   (r.error.empty() ? "HTTP " + std::to_string(r.status) : r.error));
+        http_.pause(backoff_ms(attempt));
+    }
+}
+
+static std::string field_json(const std::vector<std::pair<std::string, ParseType>> &fields,
+                              const std::string &class_name, bool with_clp) {
+    rapidjson::StringBuffer buf;
+    rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+    w.StartObject();
+    w.Key("className");
+    w.String(class_name.c_str());
+    w.Key("fields");
+    w.StartObject();
+    for (const auto &f : fields) {
+        w.Key(f.first.c_str());
+        w.StartObject();
+        w.Key("type");
+        w.String(parse_type_name(f.second));
+        w.EndObject();
+    }
+    w.EndObject();
+    if (with_clp) {
+        // Empty permission sets: only the master key may read or write.
+        w.Key("classLevelPermissions");
+        w.StartObject();
+        for (const char *op : {"find", "count", "get", "create", "update", "delete", "addField"}) {
+            w.Key(op);
+            w.StartObject();
+            w.EndObject();
+        }
+        w.Key("protectedFields");
+        w.StartObject();
+        w.EndObject();
+        w.EndObject();
+    }
+    w.EndObject();
+    return buf.GetString();
+}
+
+bool ParseClient::fetch_schema(JsonDoc &fields) {
+    const std::string path = "/schemas/" + s_.class_name;
+    HttpResponse r = request("GET", path);
+    if (r.ok()) {
+        JsonDoc doc;
+        std::string perr = parse_json(doc, r.body.data(), r.body.size());
+        const JsonValue *f = perr.empty() ? find_member(doc, "fields") : nullptr;
+        if (f == nullptr || !f->IsObject())
+            throw SyncError("Parse Server answered GET " + describe_url(url(path)) +
+                            " with an unexpected body");
+        fields.CopyFrom(*f, fields.GetAllocator());
+        return true;
+    }
+    ParseErrorBody e = parse_error_body(r.body);
+    if (r.error.empty() && e.code == "103") return false;  // class does not exist yet
+    if (r.status == 403 || r.status == 401) {
+        // A wrong master key is not refused by Parse: the request runs as
+        // anonymous, and /schemas needs the master key, so it shows here.
+        const bool key = e.message.find("master key") != std::string::npos;
+        SyncError err = http_failure("checking access", "GET", url(path), r);
+        SyncError named(std::string("Parse Server refused ") +
+                        (key ? "the master key (impayes_sync.master_key)"
+                             : "the application id (impayes_sync.application_id)") +
+                        ": HTTP " + std::to_string(r.status) +
+                        (e.message.empty() ? "" : " " + e.message));
+        named.details().CopyFrom(err.details(), named.details().GetAllocator());
+        named.with("setting", key ? "impayes_sync.master_key" : "impayes_sync.application_id");
+        throw named;
+    }
+    throw http_failure("checking access", "GET", url(path), r);
+}
+
+void ParseClient::create_class(const std::vector<std::pair<std::string, ParseType>> &fields) {
+    const std::string path = "/schemas/" + s_.class_name;
+    HttpResponse r = request("POST", path, field_json(fields, s_.class_name, true));
+    if (!r.ok()) throw http_failure("creating the class", "POST", url(path), r);
+    log_.info("created Parse class " + s_.class_name + " with " + std::to_string(fields.size()) +
+              " fields (master key only)");
+}
+
+void ParseClient::add_fields(const std::vector<std::pair<std::string, ParseType>> &fields) {
+    const std::string path = "/schemas/" + s_.class_name;
+    HttpResponse r = request("PUT", path, field_json(fields, s_.class_name, false));
+    if (!r.ok()) throw http_failure("adding fields to the class", "PUT", url(path), r);
+}
+
+static std::string keys_param(const std::vector<std::string> &fields) {
+    std::string keys = "objectId";
+    for (const auto &f : fields) keys += "," + f;
+    return url_encode(keys);
+}
+
+// Moves the "results" of a page into out; returns how many.
+static size_t take_results(const std::string &body, JsonDoc &out, const std::string &where) {
+    JsonDoc page(&out.GetAllocator());
+    std::string perr = parse_json(page, body.data(), body.size());
+    JsonValue *res = nullptr;
+    if (perr.empty() && page.IsObject()) {
+        auto it = page.FindMember("results");
+        if (it != page.MemberEnd() && it->value.IsArray()) res = &it->value;
+    }
+    if (res == nullptr) throw SyncError("Parse Server answered " + where + " with an unexpected body");
+    size_t n = res->Size();
+    for (auto &v : res->GetArray()) out.PushBack(v.Move(), out.GetAllocator());
+    return n;
+}
+
+void ParseClient::read_all(const std::vector<std::string> &fields, JsonDoc &out) {
+    out.SetArray();
+    const size_t page_size = 1000;
+    std::string last;
+    const std::string base = "/classes/" + s_.class_name + "?limit=" + std::to_string(page_size) +
+                             "&order=objectId&keys=" + keys_param(fields);
+    for (;;) {
+        std::string path = base;
+        if (!last.empty()) {
+            JsonDoc where;
+            where.SetObject();
+            JsonValue gt(rapidjson::kObjectType);
+            gt.AddMember("$gt", JsonValue(last.c_str(), where.GetAllocator()), where.GetAllocator());
+            where.AddMember("objectId", gt, where.GetAllocator());
+            path += "&where=" + url_encode(to_json(where));
+        }
+        HttpResponse r = request("GET", path);
+        if (!r.ok()) throw http_failure("reading existing objects", "GET", url(path), r);
+        size_t before = out.Size();
+        size_t n = take_results(r.body, out, "GET " + describe_url(url(path)));
+        if (n == 0) break;
+        const JsonValue *id = find_member(out[rapidjson::SizeType(out.Size() - 1)], "objectId");
+        if (id == nullptr || !id->IsString())
+            throw SyncError("Parse Server answered an object without objectId");
+        last = id->GetString();
+        log_.debug("read " + std::to_string(out.Size() - before) + " objects (" +
+                   std::to_string(out.Size()) + " so far)");
+        if (n < page_size) break;
+    }
+}
+
+void ParseClient::find_by_keys(const std::string &key, const std::vector<const JsonValue *> &values,
+                               JsonDoc &out) {
+    out.SetArray();
+    const size_t chunk = 200;
+    for (size_t from = 0; from < values.size(); from += chunk) {
+        JsonDoc where;
+        where.SetObject();
+        auto &a = where.GetAllocator();
+        JsonValue in(rapidjson::kArrayType);
+        for (size_t i = from; i < values.size() && i < from + chunk; ++i)
+            in.PushBack(JsonValue(*values[i], a), a);
+        JsonValue cond(rapidjson::kObjectType);
+        cond.AddMember("$in", in, a);
+        where.AddMember(JsonValue(key.c_str(), a), cond, a);
+        std::string path = "/classes/" + s_.class_name + "?limit=" + std::to_string(chunk * 4) +
+                           "&keys=" + keys_param({key}) + "&where=" + url_encode(to_json(where));
+        HttpResponse r = request("GET", path);
+        if (!r.ok()) throw http_failure("looking up objects by key", "GET", url(path), r);
+        take_results(r.body, out, "GET " + describe_url(url(path)));
+    }
+}
+
+}  // namespace impayes

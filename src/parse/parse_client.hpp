@@ -1,0 +1,73 @@
+// The Parse REST calls the sync needs: schema check and creation, keyset
+// paged reads and look-ups by key. Requests that fail transiently (no
+// connection, timeouts, 5xx, Parse codes 1/100) are retried with
+// exponential backoff, up to impayes_sync.max_retries times.
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/errors.hpp"
+#include "core/json.hpp"
+#include "core/logger.hpp"
+#include "core/settings.hpp"
+#include "core/source_data.hpp"
+#include "http/http_client.hpp"
+
+namespace impayes {
+
+// Whether a failed answer is worth trying again.
+bool is_transient(const HttpResponse &r);
+
+// Parse's error code and message from an answer body, if any.
+struct ParseErrorBody {
+    std::string code;  // numeric Parse code or a SQLSTATE string
+    std::string message;
+};
+ParseErrorBody parse_error_body(const std::string &body);
+
+class ParseClient {
+public:
+    ParseClient(const Settings &s, HttpClient &http, Logger &log);
+
+    // GET /schemas/<class> with the master key. Returns false when the class
+    // does not exist yet; fills fields (name -> {type}) otherwise. A wrong
+    // application id or master key throws a SyncError naming the setting.
+    bool fetch_schema(JsonDoc &fields);
+
+    // Creates the class with typed fields, readable and writable with the
+    // master key only.
+    void create_class(const std::vector<std::pair<std::string, ParseType>> &fields);
+    void add_fields(const std::vector<std::pair<std::string, ParseType>> &fields);
+
+    // All objects of the class, with objectId and the given fields only,
+    // read with keyset paging on objectId. out becomes an array.
+    void read_all(const std::vector<std::string> &fields, JsonDoc &out);
+
+    // Objects whose field `key` is one of values (JSON values).
+    void find_by_keys(const std::string &key, const std::vector<const JsonValue *> &values,
+                      JsonDoc &out);
+
+    // A request with retries of transient failures.
+    HttpResponse request(const std::string &method, const std::string &path_and_query,
+                         const std::string &body = std::string());
+
+    std::string url(const std::string &path) const { return base_ + path; }
+    const std::string &mount() const { return mount_; }
+    long backoff_ms(int attempt) const;
+
+private:
+    const Settings &s_;
+    HttpClient &http_;
+    Logger &log_;
+    std::string base_;
+    std::string mount_;
+};
+
+// A SyncError for a failed answer: one line naming the call, with the HTTP
+// status, Parse code and message in details.
+SyncError http_failure(const std::string &what, const std::string &method, const std::string &url,
+                       const HttpResponse &r);
+
+}  // namespace impayes

@@ -1,0 +1,198 @@
+#include "pg/column_converter.hpp"
+
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+
+#include "core/errors.hpp"
+#include "pg/pg_call.hpp"
+
+namespace impayes::pg {
+
+namespace {
+
+// Scalar kinds by base type; string-like and enum types print as text.
+bool scalar_kind(Oid t, ValueKind &k) {
+    switch (t) {
+        case TEXTOID: case VARCHAROID: case BPCHAROID: k = ValueKind::Text; return true;
+        case NAMEOID: case UUIDOID: case CHAROID: k = ValueKind::Output; return true;
+        case INT2OID: k = ValueKind::Int2; return true;
+        case INT4OID: k = ValueKind::Int4; return true;
+        case INT8OID: k = ValueKind::Int8; return true;
+        case FLOAT4OID: k = ValueKind::Float4; return true;
+        case FLOAT8OID: k = ValueKind::Float8; return true;
+        case NUMERICOID: k = ValueKind::Numeric; return true;
+        case BOOLOID: k = ValueKind::Bool; return true;
+        case DATEOID: k = ValueKind::Date; return true;
+        case TIMESTAMPOID: case TIMESTAMPTZOID: k = ValueKind::Timestamp; return true;
+        case JSONOID: case JSONBOID: k = ValueKind::Json; return true;
+        default: break;
+    }
+    char category = 0;
+    bool preferred = false;
+    pg::run([&] { get_type_category_preferred(t, &category, &preferred); });
+    if (category == TYPCATEGORY_STRING || category == TYPCATEGORY_ENUM) {
+        k = ValueKind::Output;
+        return true;
+    }
+    return false;
+}
+
+ParseType parse_type_of(ValueKind k) {
+    switch (k) {
+        case ValueKind::Int2: case ValueKind::Int4: case ValueKind::Int8: case ValueKind::Float4:
+        case ValueKind::Float8: case ValueKind::Numeric: return ParseType::Number;
+        case ValueKind::Bool: return ParseType::Boolean;
+        case ValueKind::Date: case ValueKind::Timestamp: return ParseType::Date;
+        case ValueKind::Json: return ParseType::Object;
+        case ValueKind::Array: return ParseType::Array;
+        default: return ParseType::String;
+    }
+}
+
+Oid base_type(Oid t) {
+    Oid out = InvalidOid;
+    pg::run([&] { out = getBaseType(t); });
+    return out;
+}
+
+std::string type_name(Oid t) {
+    char *s = nullptr;
+    pg::run([&] { s = format_type_be(t); });
+    return s;
+}
+
+Oid output_fn_of(Oid t) {
+    Oid fn = InvalidOid;
+    bool varlena = false;
+    pg::run([&] { getTypeOutputInfo(t, &fn, &varlena); });
+    return fn;
+}
+
+std::string set_number(double v, JsonValue &out) {
+    if (std::isnan(v)) return "NaN cannot be stored in a Parse Number";
+    if (std::isinf(v)) return "infinity cannot be stored in a Parse Number";
+    out.SetDouble(v);
+    return "";
+}
+
+std::string set_date(int64 micros, JsonValue &out, JsonAlloc &a) {
+    auto iso = iso_from_pg_micros(micros);
+    if (!iso) return "date outside years 1 to 9999 cannot be stored in a Parse Date";
+    out.SetObject();
+    out.AddMember("__type", "Date", a);
+    out.AddMember("iso", JsonValue(iso->c_str(), rapidjson::SizeType(iso->size()), a), a);
+    return "";
+}
+
+void set_text(const char *s, size_t len, JsonValue &out, JsonAlloc &a) {
+    char *utf8 = nullptr;
+    pg::run([&] { utf8 = pg_server_to_any(s, int(len), PG_UTF8); });
+    if (utf8 != s) len = strlen(utf8);
+    out.SetString(utf8, rapidjson::SizeType(len), a);
+}
+
+}  // namespace
+
+ColumnConverter ColumnConverter::for_type(const std::string &name, Oid type_oid) {
+    ColumnConverter c;
+    c.name = name;
+    c.sql_type = type_name(type_oid);
+    const Oid base = base_type(type_oid);
+    Oid elem = InvalidOid;
+    pg::run([&] { elem = get_element_type(base); });
+    bool ok;
+    if (elem != InvalidOid) {
+        c.kind = ValueKind::Array;
+        c.elem.oid = base_type(elem);
+        ok = scalar_kind(c.elem.oid, c.elem.kind);
+        c.elem.output_fn = output_fn_of(c.elem.oid);
+        pg::run([&] { get_typlenbyvalalign(c.elem.oid, &c.elem.len, &c.elem.byval, &c.elem.align); });
+    } else {
+        ok = scalar_kind(base, c.kind);
+        c.output_fn = output_fn_of(base);
+    }
+    if (!ok)
+        throw SyncError("column \"" + name + "\" has type " + c.sql_type +
+                        ", which has no Parse equivalent (supported: text and other string types, "
+                        "enums, uuid, integers, real, double precision, numeric, boolean, date, "
+                        "timestamp, timestamptz, json, jsonb, and one-dimensional arrays of these)")
+            .with("column", name)
+            .with("type", c.sql_type)
+            .with("phase", "checking source columns");
+    c.parse_type = parse_type_of(c.kind);
+    return c;
+}
+
+std::string ColumnConverter::convert(Datum d, JsonValue &out, JsonAlloc &a) const {
+    if (kind != ValueKind::Array) return scalar(kind, output_fn, d, out, a);
+    ArrayType *arr = nullptr;
+    pg::run([&] { arr = DatumGetArrayTypeP(d); });
+    if (ARR_NDIM(arr) > 1) return "multi-dimensional arrays cannot be stored in a Parse Array";
+    Datum *elems = nullptr;
+    bool *nulls = nullptr;
+    int n = 0;
+    pg::run([&] { deconstruct_array(arr, elem.oid, elem.len, elem.byval, elem.align, &elems, &nulls, &n); });
+    out.SetArray();
+    out.Reserve(rapidjson::SizeType(n), a);
+    for (int i = 0; i < n; ++i) {
+        JsonValue v;
+        if (!nulls[i]) {
+            std::string err = scalar(elem.kind, elem.output_fn, elems[i], v, a);
+            if (!err.empty()) return "element " + std::to_string(i + 1) + ": " + err;
+        }
+        out.PushBack(v, a);
+    }
+    return "";
+}
+
+std::string ColumnConverter::scalar(ValueKind k, Oid fn, Datum d, JsonValue &out,
+                                    JsonAlloc &a) const {
+    switch (k) {
+        case ValueKind::Int2: out.SetDouble(DatumGetInt16(d)); return "";
+        case ValueKind::Int4: out.SetDouble(DatumGetInt32(d)); return "";
+        case ValueKind::Int8: out.SetDouble(double(DatumGetInt64(d))); return "";
+        case ValueKind::Float4: return set_number(DatumGetFloat4(d), out);
+        case ValueKind::Float8: return set_number(DatumGetFloat8(d), out);
+        case ValueKind::Bool: out.SetBool(DatumGetBool(d)); return "";
+        case ValueKind::Date: {
+            DateADT days = DatumGetDateADT(d);
+            if (DATE_NOT_FINITE(days)) return "infinite date cannot be stored in a Parse Date";
+            return set_date(int64(days) * USECS_PER_DAY, out, a);
+        }
+        case ValueKind::Timestamp: {
+            Timestamp ts = DatumGetTimestamp(d);
+            if (TIMESTAMP_NOT_FINITE(ts)) return "infinite timestamp cannot be stored in a Parse Date";
+            return set_date(ts, out, a);
+        }
+        case ValueKind::Text: {
+            text *t = nullptr;
+            pg::run([&] { t = DatumGetTextPP(d); });
+            set_text(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t), out, a);
+            return "";
+        }
+        default: break;
+    }
+    char *s = nullptr;
+    pg::run([&] { s = OidOutputFunctionCall(fn, d); });
+    if (k == ValueKind::Numeric) {
+        if (strcmp(s, "NaN") == 0) return "NaN cannot be stored in a Parse Number";
+        char *end = nullptr;
+        double v = strtod(s, &end);
+        if (std::isinf(v)) return "numeric value out of range for a Parse Number (double precision)";
+        return set_number(v, out);
+    }
+    if (k == ValueKind::Json) {
+        JsonDoc doc(&a);
+        std::string err = parse_json(doc, s, strlen(s));
+        if (!err.empty()) return "invalid JSON: " + err;
+        if (!doc.IsObject() && !doc.IsArray())
+            return "a JSON scalar cannot be stored in a Parse Object or Array (wrap it in an object)";
+        out.Swap(doc);
+        return "";
+    }
+    set_text(s, strlen(s), out, a);
+    return "";
+}
+
+}  // namespace impayes::pg

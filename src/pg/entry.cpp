@@ -1,0 +1,130 @@
+// The SQL entry points. This is the only place where the C++ world meets
+// PostgreSQL's error handling: run_guarded() catches every C++ exception
+// and reports through a plain struct; the extern "C" function, which owns
+// no C++ object, then returns the jsonb or raises the ERROR.
+#include <cstdlib>
+#include <cstring>
+#include <new>
+
+#include "core/errors.hpp"
+#include "core/result.hpp"
+#include "pg/gucs.hpp"
+#include "pg/pg_call.hpp"
+#include "pg/pg_logger.hpp"
+#include "pg/source_reader.hpp"
+#include "sync/sync_engine.hpp"
+
+extern "C" {
+PG_MODULE_MAGIC;
+void _PG_init(void);
+PG_FUNCTION_INFO_V1(impayes_sync);
+Datum impayes_sync(PG_FUNCTION_ARGS);
+}
+
+namespace impayes::pg {
+namespace {
+
+// What a guarded run produced: plain C data only (malloc'd strings).
+struct Outcome {
+    enum Kind { Json, Interrupt, PgErrorKind, OutOfMemory, Internal } kind = Internal;
+    char *json = nullptr;
+    int sqlerrcode = 0;
+    char *message = nullptr;
+    char *detail = nullptr;
+    char *hint = nullptr;
+};
+
+char *dup(const std::string &s) { return s.empty() ? nullptr : strdup(s.c_str()); }
+
+bool interrupt_pending() { return InterruptPending && (QueryCancelPending || ProcDiePending); }
+
+std::string run_once(bool dry_run) {
+    std::string secret;
+    try {
+        Settings s = read_settings(dry_run);
+        secret = s.master_key;
+        PgLogger log(secret);
+        HttpOptions http_opts;
+        http_opts.connect_timeout_ms = s.connect_timeout_ms;
+        http_opts.request_timeout_ms = s.request_timeout_ms;
+        http_opts.ca_file = s.ca_file;
+        http_opts.headers = {"X-Parse-Application-Id: " + s.application_id,
+                             "X-Parse-Master-Key: " + s.master_key};
+        HttpClient http(std::move(http_opts), interrupt_pending);
+        PgSourceReader reader;
+        return mask_secret(result_to_json(run_sync(s, reader, http, log)), secret);
+    } catch (const SyncError &e) {  // before the run could start (settings)
+        SyncResult r;
+        r.dry_run = dry_run;
+        r.error = mask_secret(e.what(), secret);
+        r.details.CopyFrom(e.details(), r.details.GetAllocator());
+        return mask_secret(result_to_json(r), secret);
+    }
+}
+
+void run_guarded(bool dry_run, Outcome *out) noexcept {
+    try {
+        out->json = dup(run_once(dry_run));
+        out->kind = out->json ? Outcome::Json : Outcome::OutOfMemory;
+    } catch (const Interrupted &) {
+        out->kind = Outcome::Interrupt;
+    } catch (const PgError &e) {
+        out->kind = Outcome::PgErrorKind;
+        out->sqlerrcode = e.sqlerrcode;
+        out->message = dup(e.message);
+        out->detail = dup(e.detail);
+        out->hint = dup(e.hint);
+    } catch (const std::bad_alloc &) {
+        out->kind = Outcome::OutOfMemory;
+    } catch (const std::exception &e) {
+        out->kind = Outcome::Internal;
+        out->message = dup(e.what());
+    } catch (...) {
+        out->kind = Outcome::Internal;
+    }
+}
+
+// Copies a malloc'd string into palloc'd memory and frees it.
+char *take(char *s) {
+    if (s == nullptr) return nullptr;
+    char *p = pstrdup(s);
+    free(s);
+    return p;
+}
+
+}  // namespace
+}  // namespace impayes::pg
+
+void _PG_init(void) { impayes::pg::define_gucs(); }
+
+Datum impayes_sync(PG_FUNCTION_ARGS) {
+    using impayes::pg::Outcome;
+    const bool dry_run = PG_ARGISNULL(0) ? false : PG_GETARG_BOOL(0);
+    Outcome out;
+    impayes::pg::run_guarded(dry_run, &out);
+    char *json = impayes::pg::take(out.json);
+    char *message = impayes::pg::take(out.message);
+    char *detail = impayes::pg::take(out.detail);
+    char *hint = impayes::pg::take(out.hint);
+    switch (out.kind) {
+        case Outcome::Json:
+            PG_RETURN_DATUM(DirectFunctionCall1(jsonb_in, CStringGetDatum(json)));
+        case Outcome::Interrupt:
+            CHECK_FOR_INTERRUPTS();  // raises the cancel, timeout or termination
+            ereport(ERROR, (errcode(ERRCODE_QUERY_CANCELED),
+                            errmsg("canceling statement due to user request")));
+            break;
+        case Outcome::PgErrorKind:
+            ereport(ERROR, (errcode(out.sqlerrcode), errmsg("%s", message ? message : "error"),
+                            detail ? errdetail("%s", detail) : 0, hint ? errhint("%s", hint) : 0));
+            break;
+        case Outcome::OutOfMemory:
+            ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory in impayes_sync")));
+            break;
+        case Outcome::Internal:
+            ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR),
+                            errmsg("impayes_sync: %s", message ? message : "unexpected error")));
+            break;
+    }
+    PG_RETURN_NULL();
+}

@@ -1,0 +1,118 @@
+#include "pg/gucs.hpp"
+
+#include <fstream>
+
+#include "core/errors.hpp"
+#include "pg/postgres_headers.hpp"
+
+namespace impayes::pg {
+
+namespace {
+
+char *parse_url = nullptr;
+char *application_id = nullptr;
+char *master_key = nullptr;
+char *master_key_file = nullptr;
+char *class_name = nullptr;
+char *source = nullptr;
+char *key_column = nullptr;
+char *ca_file = nullptr;
+int query_timeout = 10000;
+int connect_timeout = 5000;
+int request_timeout = 30000;
+int batch_size = 500;
+int max_request_bytes = 8 * 1024 * 1024;
+int parallel_requests = 2;
+int max_retries = 3;
+
+// SHOW, current_setting() and pg_settings print this, never the key.
+const char *show_masked_key() { return master_key && master_key[0] ? "********" : ""; }
+
+void define_string(const char *name, const char *desc, char **var, const char *def, int flags = 0,
+                   GucShowHook show = nullptr) {
+    DefineCustomStringVariable(name, desc, nullptr, var, def, PGC_SUSET, flags, nullptr, nullptr, show);
+}
+
+void define_int(const char *name, const char *desc, int *var, int def, int min, int max,
+                int flags = 0) {
+    DefineCustomIntVariable(name, desc, nullptr, var, def, min, max, PGC_SUSET, flags, nullptr, nullptr,
+                            nullptr);
+}
+
+std::string str(const char *s) { return s ? s : ""; }
+
+std::string read_key_file(const std::string &path) {
+    std::ifstream in(path);
+    std::string line;
+    if (!in || !std::getline(in, line))
+        throw SyncError("impayes_sync.master_key_file: cannot read \"" + path + "\"")
+            .with("setting", "impayes_sync.master_key_file");
+    while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t'))
+        line.pop_back();
+    return line;
+}
+
+}  // namespace
+
+void define_gucs() {
+    define_string("impayes_sync.parse_url",
+                  "Parse Server URL with its mount path, e.g. http://127.0.0.1:1337/parse.",
+                  &parse_url, "");
+    define_string("impayes_sync.application_id", "Parse application id (X-Parse-Application-Id).",
+                  &application_id, "");
+    define_string("impayes_sync.master_key",
+                  "Parse master key (X-Parse-Master-Key). Shown masked; never logged.", &master_key, "",
+                  GUC_SUPERUSER_ONLY | GUC_NO_SHOW_ALL, show_masked_key);
+    define_string("impayes_sync.master_key_file",
+                  "File holding the Parse master key, read by the server when master_key is empty.",
+                  &master_key_file, "", GUC_SUPERUSER_ONLY);
+    define_string("impayes_sync.class_name", "Parse class the invoices are synced into.", &class_name,
+                  "Impayes");
+    define_string("impayes_sync.source",
+                  "Relation (table, view, materialized view) or SELECT/WITH query giving the invoices.",
+                  &source, "impayes");
+    define_string("impayes_sync.key_column", "Source column that identifies an invoice.", &key_column,
+                  "numero_facture");
+    define_string("impayes_sync.ca_file", "Extra CA bundle to verify an https Parse Server.", &ca_file,
+                  "");
+    define_int("impayes_sync.query_timeout", "Time limit of the source query (0 = none).",
+               &query_timeout, 10000, 0, INT_MAX, GUC_UNIT_MS);
+    define_int("impayes_sync.connect_timeout", "Time limit to connect to Parse Server, per request.",
+               &connect_timeout, 5000, 1, 3600 * 1000, GUC_UNIT_MS);
+    define_int("impayes_sync.request_timeout", "Time limit of one HTTP request to Parse Server.",
+               &request_timeout, 30000, 1, 24 * 3600 * 1000, GUC_UNIT_MS);
+    define_int("impayes_sync.batch_size", "Objects per POST /batch request.", &batch_size, 500, 1,
+               10000);
+    define_int("impayes_sync.max_request_bytes",
+               "Largest /batch body; keep it under Parse Server's maxUploadSize.", &max_request_bytes,
+               8 * 1024 * 1024, 1024, INT_MAX, GUC_UNIT_BYTE);
+    define_int("impayes_sync.parallel_requests", "/batch requests in flight at once.",
+               &parallel_requests, 2, 1, 64);
+    define_int("impayes_sync.max_retries", "Retries of a request that failed transiently.",
+               &max_retries, 3, 0, 20);
+    MarkGUCPrefixReserved("impayes_sync");
+}
+
+Settings read_settings(bool dry_run) {
+    Settings s;
+    s.parse_url = str(parse_url);
+    s.application_id = str(application_id);
+    s.master_key = str(master_key);
+    if (s.master_key.empty() && master_key_file && master_key_file[0])
+        s.master_key = read_key_file(master_key_file);
+    s.class_name = str(class_name);
+    s.source = str(source);
+    s.key_column = str(key_column);
+    s.ca_file = str(ca_file);
+    s.query_timeout_ms = query_timeout;
+    s.connect_timeout_ms = connect_timeout;
+    s.request_timeout_ms = request_timeout;
+    s.batch_size = batch_size;
+    s.max_request_bytes = max_request_bytes;
+    s.parallel_requests = parallel_requests;
+    s.max_retries = max_retries;
+    s.dry_run = dry_run;
+    return s;
+}
+
+}  // namespace impayes::pg

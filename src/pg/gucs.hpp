@@ -1,0 +1,16 @@
+// The impayes_sync.* settings (all PGC_SUSET: only a superuser, ALTER
+// SYSTEM or ALTER DATABASE/ROLE by a superuser can set them).
+#pragma once
+
+#include "core/settings.hpp"
+
+namespace impayes::pg {
+
+void define_gucs();
+
+// Snapshot of the settings for one run. The master key comes from
+// impayes_sync.master_key, or else from impayes_sync.master_key_file;
+// a file that cannot be read throws a SyncError naming the setting.
+Settings read_settings(bool dry_run);
+
+}  // namespace impayes::pg

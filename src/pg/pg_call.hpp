@@ -1,0 +1,47 @@
+// The one way C++ code calls PostgreSQL functions that may raise an ERROR:
+// pg::run() executes the call inside PG_TRY, and turns a caught ERROR into
+// a C++ PgError (SQLSTATE, message, detail and hint kept) once it is back
+// in C++. The callable must not own objects with destructors: the
+// longjmp of an ERROR only crosses its frame.
+//
+// After catching an ERROR the transaction state is only clean if the call
+// ran inside a subtransaction (see SubTransaction in source_reader.cpp).
+#pragma once
+
+#include <exception>
+#include <string>
+
+#include "pg/postgres_headers.hpp"
+
+namespace impayes::pg {
+
+class PgError : public std::exception {
+public:
+    explicit PgError(ErrorData *edata);  // copies, then frees edata
+    const char *what() const noexcept override { return message.c_str(); }
+    int sqlerrcode;
+    std::string sqlstate;  // five characters
+    std::string message, detail, hint;
+};
+
+[[noreturn]] void throw_pg_error(ErrorData *edata);
+
+template <typename F>
+void run(F &&f) {
+    MemoryContext ctx = CurrentMemoryContext;
+    ErrorData *volatile edata = nullptr;
+    PG_TRY();
+    {
+        f();
+    }
+    PG_CATCH();
+    {
+        MemoryContextSwitchTo(ctx);
+        edata = CopyErrorData();
+        FlushErrorState();
+    }
+    PG_END_TRY();
+    if (edata != nullptr) throw_pg_error(edata);
+}
+
+}  // namespace impayes::pg

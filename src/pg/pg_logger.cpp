@@ -1,0 +1,18 @@
+#include "pg/pg_logger.hpp"
+
+#include "pg/pg_call.hpp"
+
+namespace impayes::pg {
+
+void PgLogger::emit(int level, const std::string &msg) {
+    if (!message_level_is_interesting(level)) return;
+    std::string line = mask_secret(msg, secret_);
+    const char *text = line.c_str();
+    pg::run([&] { ereport(level, (errmsg_internal("%s", text))); });
+}
+
+void PgLogger::info(const std::string &msg) { emit(LOG, msg); }
+void PgLogger::debug(const std::string &msg) { emit(DEBUG1, msg); }
+void PgLogger::warning(const std::string &msg) { emit(WARNING, msg); }
+
+}  // namespace impayes::pg

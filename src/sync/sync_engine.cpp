@@ -1,0 +1,218 @@
+#include "sync/sync_engine.hpp"
+
+#include <chrono>
+
+#include "core/diff.hpp"
+#include "core/errors.hpp"
+#include "parse/batch_writer.hpp"
+#include "parse/parse_client.hpp"
+#include "sync/schema_plan.hpp"
+
+namespace impayes {
+
+namespace {
+
+const size_t kListedProblems = 20;  // items listed in details per kind
+const size_t kPreviewItems = 10;
+
+void add_string(JsonValue &obj, const char *k, const std::string &v, JsonAlloc &a) {
+    obj.AddMember(JsonValue(k, a), JsonValue(v.c_str(), rapidjson::SizeType(v.size()), a), a);
+}
+
+std::string key_text(const SourceData &src, size_t row, const std::string &key_column) {
+    const JsonValue *k = find_member(src.rows[rapidjson::SizeType(row)], key_column.c_str());
+    return k ? key_string(*k) : "";
+}
+
+void list_rejected(const std::vector<RowProblem> &rows, JsonDoc &details) {
+    auto &a = details.GetAllocator();
+    JsonValue list(rapidjson::kArrayType);
+    for (size_t i = 0; i < rows.size() && i < kListedProblems; ++i) {
+        JsonValue r(rapidjson::kObjectType);
+        r.AddMember("row", int64_t(rows[i].row), a);
+        if (!rows[i].key.empty()) add_string(r, "key", rows[i].key, a);
+        if (!rows[i].column.empty()) add_string(r, "column", rows[i].column, a);
+        add_string(r, "error", rows[i].message, a);
+        list.PushBack(r, a);
+    }
+    details.AddMember("rejected_rows", list, a);
+}
+
+// Fails the run when the columns cannot be stored in Parse as they are.
+void check_columns(const Settings &s, const SourceData &src) {
+    std::vector<std::string> bad = column_name_problems(src.columns);
+    if (!bad.empty()) {
+        std::string line = "source column names that Parse refuses: " + bad[0];
+        for (size_t i = 1; i < bad.size(); ++i) line += "; " + bad[i];
+        SyncError e(line);
+        e.with("phase", "checking source columns");
+        auto &a = e.details().GetAllocator();
+        JsonValue list(rapidjson::kArrayType);
+        for (const auto &b : bad) list.PushBack(JsonValue(b.c_str(), a), a);
+        e.details().AddMember("columns", list, a);
+        throw e;
+    }
+    for (const auto &c : src.columns)
+        if (c.name == s.key_column) return;
+    throw SyncError("key column \"" + s.key_column + "\" (impayes_sync.key_column) is not a column of the source")
+        .with("setting", "impayes_sync.key_column");
+}
+
+void ensure_schema(const Settings &s, ParseClient &parse, const SourceData &src, bool exists,
+                   const JsonDoc &fields, Logger &log) {
+    JsonValue none(rapidjson::kObjectType);
+    SchemaPlan plan = plan_schema(src.columns, exists ? static_cast<const JsonValue &>(fields) : none,
+                                  s.class_name);
+    if (!plan.conflicts.empty()) {
+        std::string line = plan.conflicts[0];
+        for (size_t i = 1; i < plan.conflicts.size(); ++i) line += "; " + plan.conflicts[i];
+        throw SyncError(line).with("phase", "checking the Parse schema");
+    }
+    if (s.dry_run) return;
+    if (!exists)
+        parse.create_class(plan.missing);
+    else if (!plan.missing.empty()) {
+        parse.add_fields(plan.missing);
+        log.info("added " + std::to_string(plan.missing.size()) + " fields to Parse class " + s.class_name);
+    }
+}
+
+void fill_preview(const std::vector<Op> &ops, const SourceData &src, const std::string &key_column,
+                  JsonDoc &preview) {
+    preview.SetObject();
+    auto &a = preview.GetAllocator();
+    JsonValue ins(rapidjson::kArrayType), upd(rapidjson::kArrayType);
+    for (const Op &op : ops) {
+        if (op.kind == Op::Insert && ins.Size() < kPreviewItems) {
+            std::string k = key_text(src, op.row, key_column);
+            ins.PushBack(JsonValue(k.c_str(), a), a);
+        } else if (op.kind == Op::Update && upd.Size() < kPreviewItems) {
+            JsonValue u(rapidjson::kObjectType);
+            add_string(u, "key", key_text(src, op.row, key_column), a);
+            JsonValue fields(rapidjson::kArrayType);
+            for (const auto &f : op.changed) fields.PushBack(JsonValue(f.c_str(), a), a);
+            for (const auto &f : op.removed) fields.PushBack(JsonValue(f.c_str(), a), a);
+            u.AddMember("fields", fields, a);
+            upd.PushBack(u, a);
+        }
+    }
+    preview.AddMember("insert", ins, a);
+    preview.AddMember("update", upd, a);
+}
+
+void count_outcomes(const std::vector<Op> &ops, const std::vector<ItemOutcome> &outcomes,
+                    const SourceData &src, const std::string &key_column, SyncResult &r,
+                    std::vector<RowProblem> &too_large) {
+    auto &a = r.details.GetAllocator();
+    JsonValue failed(rapidjson::kArrayType);
+    for (size_t i = 0; i < ops.size(); ++i) {
+        const ItemOutcome &o = outcomes[i];
+        if (o.state == ItemOutcome::Done) {
+            (ops[i].kind == Op::Insert ? r.inserted : r.updated)++;
+            continue;
+        }
+        std::string key = key_text(src, ops[i].row, key_column);
+        if (o.state == ItemOutcome::TooLarge && o.http_status == 0) {
+            too_large.push_back({src.row_numbers[ops[i].row], key, "", o.error});
+            continue;
+        }
+        r.failed++;
+        if (failed.Size() >= kListedProblems) continue;
+        JsonValue f(rapidjson::kObjectType);
+        add_string(f, "key", key, a);
+        add_string(f, "op", ops[i].kind == Op::Insert ? "insert" : "update", a);
+        if (o.http_status) f.AddMember("http_status", int64_t(o.http_status), a);
+        if (!o.code.empty()) add_string(f, "code", o.code, a);
+        add_string(f, "error", o.error, a);
+        failed.PushBack(f, a);
+    }
+    if (r.failed > 0) r.details.AddMember("failed_items", failed, a);
+}
+
+}  // namespace
+
+SyncResult run_sync(const Settings &s, SourceReader &source, HttpClient &http, Logger &log) {
+    const auto t0 = std::chrono::steady_clock::now();
+    SyncResult r;
+    r.dry_run = s.dry_run;
+    auto finish = [&]() -> SyncResult {
+        r.duration_ms = long(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                 std::chrono::steady_clock::now() - t0)
+                                 .count());
+        return std::move(r);
+    };
+    try {
+        if (auto p = validate_settings(s))
+            throw SyncError(p->setting + " " + p->message).with("setting", p->setting);
+        log.info("impayes_sync: syncing " + s.source.substr(0, 200) + " into Parse class " +
+                 s.class_name + " at " + base_url(s.parse_url) + (s.dry_run ? " (dry run)" : ""));
+
+        ParseClient parse(s, http, log);
+        JsonDoc fields;
+        fields.SetObject();
+        const bool exists = parse.fetch_schema(fields);
+
+        SourceData src;
+        source.read(s, src);
+        r.total = src.total;
+        check_columns(s, src);
+        ensure_schema(s, parse, src, exists, fields, log);
+
+        JsonDoc existing;
+        existing.SetArray();
+        if (exists) {
+            std::vector<std::string> names;
+            for (const auto &c : src.columns) names.push_back(c.name);
+            parse.read_all(names, existing);
+        }
+        DiffResult diff = diff_rows(src, s.key_column, existing);
+        existing.SetArray();  // free what is no longer needed before the push
+        r.skipped = diff.skipped;
+
+        std::vector<RowProblem> rejected = src.rejected;
+        rejected.insert(rejected.end(), diff.rejected.begin(), diff.rejected.end());
+
+        if (s.dry_run) {
+            for (const Op &op : diff.ops) (op.kind == Op::Insert ? r.inserted : r.updated)++;
+            fill_preview(diff.ops, src, s.key_column, r.preview);
+        } else if (!diff.ops.empty()) {
+            BatchWriter writer(s, parse, http, log);
+            std::vector<ItemOutcome> outcomes = writer.push(diff.ops, src);
+            count_outcomes(diff.ops, outcomes, src, s.key_column, r, rejected);
+        }
+        r.rejected = long(rejected.size());
+        if (!rejected.empty()) list_rejected(rejected, r.details);
+        if (!diff.duplicated.empty()) {
+            auto &a = r.details.GetAllocator();
+            JsonValue dups(rapidjson::kArrayType);
+            for (size_t i = 0; i < diff.duplicated.size() && i < kListedProblems; ++i)
+                dups.PushBack(JsonValue(diff.duplicated[i].c_str(), a), a);
+            r.details.AddMember("duplicate_keys_in_parse", dups, a);
+        }
+        r.success = r.failed == 0 && r.rejected == 0;
+        if (!r.success)
+            r.error = std::to_string(r.rejected) + " source rows rejected, " +
+                      std::to_string(r.failed) + " objects refused by Parse Server (see details)";
+    } catch (const SyncError &e) {
+        r.success = false;
+        r.error = e.what();
+        JsonDoc merged;
+        merged.CopyFrom(e.details(), merged.GetAllocator());
+        for (auto m = r.details.MemberBegin(); m != r.details.MemberEnd(); ++m)
+            if (!merged.HasMember(m->name))
+                merged.AddMember(JsonValue(m->name, merged.GetAllocator()),
+                                 JsonValue(m->value, merged.GetAllocator()), merged.GetAllocator());
+        r.details.Swap(merged);
+    }
+    SyncResult out = finish();
+    const HttpStats &st = http.stats();
+    log.info("impayes_sync: " + std::string(out.success ? "done" : "failed") +
+             ": inserted=" + std::to_string(out.inserted) + " updated=" + std::to_string(out.updated) +
+             " skipped=" + std::to_string(out.skipped) + " failed=" + std::to_string(out.failed) +
+             " rejected=" + std::to_string(out.rejected) + " total=" + std::to_string(out.total) +
+             " in " + std::to_string(out.duration_ms) + " ms, " + std::to_string(st.requests) +
+             " HTTP requests" + (out.success ? "" : "; error: " + out.error));
+    return out;
+}
+
+}  // namespace impayes

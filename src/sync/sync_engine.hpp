@@ -1,0 +1,26 @@
+// One sync run, from settings to result. PostgreSQL reaches it only
+// through SourceReader (src/pg/source_reader.cpp), so the whole flow can be
+// driven by tests without a server.
+#pragma once
+
+#include "core/logger.hpp"
+#include "core/result.hpp"
+#include "core/settings.hpp"
+#include "core/source_data.hpp"
+#include "http/http_client.hpp"
+
+namespace impayes {
+
+class SourceReader {
+public:
+    virtual ~SourceReader() = default;
+    // Runs the source query under its timeout and converts the rows.
+    // Throws SyncError (bad source, timeout, SQL error) or Interrupted.
+    virtual void read(const Settings &s, SourceData &out) = 0;
+};
+
+// Runs the sync. Failures become success:false in the result; only
+// Interrupted (and std::bad_alloc) propagate.
+SyncResult run_sync(const Settings &s, SourceReader &source, HttpClient &http, Logger &log);
+
+}  // namespace impayes
