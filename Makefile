@@ -15,7 +15,8 @@ OBJS = $(CORE_SRCS:.cpp=.o) $(PG_SRCS:.cpp=.o)
 REGRESS = $(patsubst sql/%.sql,%,$(sort $(filter-out sql/impayes_sync--%,$(wildcard sql/*.sql))))
 REGRESS_OPTS = --load-extension=$(EXTENSION)
 
-PG_CXXFLAGS = -std=c++17 -Wall -Wextra -Wno-unused-parameter -Isrc
+PG_CXXFLAGS = -std=c++17 -Wall -Wextra -Wno-unused-parameter -Isrc -MMD -MP
+EXTRA_CLEAN = $(OBJS:.o=.d) results regression.diffs regression.out
 SHLIB_LINK += -lcurl -lstdc++
 
 # PG 15 on Debian is built with LLVM; our C++17 does not need bitcode.
@@ -24,6 +25,8 @@ override with_llvm = no
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
+
+-include $(OBJS:.o=.d)
 
 # The PostgreSQL-free layers, for the GoogleTest unit tests.
 .PHONY: unit

@@ -16,24 +16,24 @@ static std::optional<SettingProblem> problem(const char *name, std::string msg) 
 
 std::optional<SettingProblem> validate_settings(const Settings &s) {
     if (s.parse_url.empty())
-        return problem("parse_url", "is not set (e.g. 'http://127.0.0.1:1337/parse')");
+        return problem("parse_url", "not set (e.g. 'http://127.0.0.1:1337/parse')");
     if (!starts_with(s.parse_url, "http://") && !starts_with(s.parse_url, "https://"))
         return problem("parse_url", "must start with http:// or https://");
     if (s.parse_url.find_first_of(" \t\r\n?#") != std::string::npos)
         return problem("parse_url", "must be a plain URL with no spaces, query or fragment");
     if (s.parse_url.find('@') != std::string::npos)
         return problem("parse_url", "must not carry credentials (user@host)");
-    if (s.application_id.empty()) return problem("application_id", "is not set");
+    if (s.application_id.empty()) return problem("application_id", "not set");
     if (s.master_key.empty())
-        return problem("master_key", "is not set (set impayes_sync.master_key or master_key_file)");
+        return problem("master_key", "not set (set impayes_sync.master_key or impayes_sync.master_key_file)");
     if (s.master_key.find_first_of("\r\n") != std::string::npos)
         return problem("master_key", "must be a single line");
     if (s.application_id.find_first_of("\r\n") != std::string::npos)
         return problem("application_id", "must be a single line");
     if (auto p = class_name_problem(s.class_name)) return problem("class_name", *p);
     if (s.source.find_first_not_of(" \t\r\n") == std::string::npos)
-        return problem("source", "is empty");
-    if (s.key_column.empty()) return problem("key_column", "is empty");
+        return problem("source", "empty");
+    if (s.key_column.empty()) return problem("key_column", "empty");
     if (auto p = field_name_problem(s.key_column)) return problem("key_column", *p);
     return std::nullopt;
 }

@@ -128,31 +128,31 @@ void HttpClient::start(Transfer &t, HttpRequest &&req) {
 void HttpClient::finish(Transfer &t, CURLcode code, HttpResponse &out) {
     CURL *h = t.easy.get();
     t.detach();
-    curl_off_t connect_us = 0;
-    curl_easy_getinfo(h, CURLINFO_CONNECT_TIME_T, &connect_us);
+    // Request bytes sent tells a reused connection that timed out waiting
+    // for the answer from one that never connected.
+    long request_bytes = 0;
+    curl_easy_getinfo(h, CURLINFO_REQUEST_SIZE, &request_bytes);
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &out.status);
     out.body = std::move(t.sink.body);
     stats_.bytes_received += long(out.body.size());
-    out.sent = connect_us > 0;
-    const std::string where = describe_url(t.req.url);
+    out.sent = request_bytes > 0;
     if (code == CURLE_OK) return;
     out.status = 0;
     if (code == CURLE_ABORTED_BY_CALLBACK) throw Interrupted();
+    if (code == CURLE_WRITE_ERROR && t.sink.failed) throw std::bad_alloc();
     if (code == CURLE_OPERATION_TIMEDOUT) {
         out.timed_out = true;
-        if (connect_us == 0)
-            out.error = "connect timeout: no connection to " + where + " after " +
-                        std::to_string(opts_.connect_timeout_ms) +
-                        " ms (impayes_sync.connect_timeout)";
-        else
-            out.error = "request timeout: no complete answer from " + where + " after " +
-                        std::to_string(opts_.request_timeout_ms) +
-                        " ms (impayes_sync.request_timeout)";
+        out.error = request_bytes == 0
+                        ? "connect timeout: no connection after " +
+                              std::to_string(opts_.connect_timeout_ms) +
+                              " ms (impayes_sync.connect_timeout)"
+                        : "request timeout: no complete answer after " +
+                              std::to_string(opts_.request_timeout_ms) +
+                              " ms (impayes_sync.request_timeout)";
         return;
     }
-    if (code == CURLE_WRITE_ERROR && t.sink.failed) throw std::bad_alloc();
-    const char *detail = t.errbuf[0] ? t.errbuf : curl_easy_strerror(code);
-    out.error = std::string(curl_easy_strerror(code)) + " (" + detail + ") for " + where;
+    // The error buffer names host and port, never headers.
+    out.error = t.errbuf[0] ? t.errbuf : curl_easy_strerror(code);
     if (code == CURLE_COULDNT_CONNECT || code == CURLE_COULDNT_RESOLVE_HOST) out.sent = false;
 }
 

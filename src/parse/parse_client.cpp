@@ -116,7 +116,9 @@ bool ParseClient::fetch_schema(JsonDoc &fields) {
     if (r.status == 403 || r.status == 401) {
         // A wrong master key is not refused by Parse: the request runs as
         // anonymous, and /schemas needs the master key, so it shows here.
-        const bool key = e.message.find("master key") != std::string::npos;
+        // Parse answers "unauthorized" for a wrong application id and
+        // "Permission denied" (or "master key is required") otherwise.
+        const bool key = e.message != "unauthorized";
         SyncError err = http_failure("checking access", "GET", url(path), r);
         SyncError named(std::string("Parse Server refused ") +
                         (key ? "the master key (impayes_sync.master_key)"

@@ -8,7 +8,7 @@ void PgLogger::emit(int level, const std::string &msg) {
     if (!message_level_is_interesting(level)) return;
     std::string line = mask_secret(msg, secret_);
     const char *text = line.c_str();
-    pg::run([&] { ereport(level, (errmsg_internal("%s", text))); });
+    pg::run([&] { ereport(level, (errmsg_internal("%s", text), errhidestmt(true))); });
 }
 
 void PgLogger::info(const std::string &msg) { emit(LOG, msg); }

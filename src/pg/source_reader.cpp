@@ -91,6 +91,23 @@ void settle_json_columns(std::vector<ColumnConverter> &cols, SourceData &out,
     }
 }
 
+// A WITH ... DELETE/UPDATE/INSERT returns rows too: refuse it by its tree.
+bool modifies_data(SPIPlanPtr plan) {
+    bool modifies = false;
+    pg::run([&] {
+        ListCell *lc;
+        foreach (lc, SPI_plan_get_plan_sources(plan)) {
+            auto *ps = static_cast<CachedPlanSource *>(lfirst(lc));
+            ListCell *qc;
+            foreach (qc, ps->query_list) {
+                auto *q = static_cast<Query *>(lfirst(qc));
+                if (q->commandType != CMD_SELECT || q->hasModifyingCTE) modifies = true;
+            }
+        }
+    });
+    return modifies;
+}
+
 void convert_batch(SPITupleTable *tt, uint64 n, const std::vector<ColumnConverter> &cols,
                    int key_index, SourceData &out) {
     auto &a = out.rows.GetAllocator();
@@ -139,6 +156,8 @@ void read_rows(const Settings &s, QueryTimer &timer, SourceData &out) {
     });
     if (!cursor_plan)
         throw bad_source("must be a relation name or a single SELECT/WITH query returning rows");
+    if (modifies_data(plan))
+        throw bad_source("must only read data: data-modifying statements are refused");
     Portal portal = nullptr;
     pg::run([&] { portal = SPI_cursor_open(nullptr, plan, nullptr, nullptr, true); });
 

@@ -143,7 +143,7 @@ SyncResult run_sync(const Settings &s, SourceReader &source, HttpClient &http, L
     };
     try {
         if (auto p = validate_settings(s))
-            throw SyncError(p->setting + " " + p->message).with("setting", p->setting);
+            throw SyncError(p->setting + ": " + p->message).with("setting", p->setting);
         log.info("impayes_sync: syncing " + s.source.substr(0, 200) + " into Parse class " +
                  s.class_name + " at " + base_url(s.parse_url) + (s.dry_run ? " (dry run)" : ""));
 
@@ -190,9 +190,14 @@ SyncResult run_sync(const Settings &s, SourceReader &source, HttpClient &http, L
             r.details.AddMember("duplicate_keys_in_parse", dups, a);
         }
         r.success = r.failed == 0 && r.rejected == 0;
-        if (!r.success)
-            r.error = std::to_string(r.rejected) + " source rows rejected, " +
-                      std::to_string(r.failed) + " objects refused by Parse Server (see details)";
+        if (!r.success) {
+            std::string parts;
+            if (r.rejected) parts = std::to_string(r.rejected) + " source rows rejected";
+            if (r.failed)
+                parts += (parts.empty() ? "" : ", ") + std::to_string(r.failed) +
+                         " objects not written to Parse";
+            r.error = parts + " (see details)";
+        }
     } catch (const SyncError &e) {
         r.success = false;
         r.error = e.what();

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# The whole test suite, from a fresh Debian 12 machine (as root):
+# installs what it needs, builds and installs the extension, runs the
+# GoogleTest unit tests, then starts a throwaway PostgreSQL 15 cluster and
+# a real Parse Server (pinned by test/parse/package-lock.json) on free
+# loopback ports and runs the pg_regress suite against them.
+# Ends with one line "tests: N passed, M failed".
+set -euo pipefail
+cd "$(dirname "$0")/.."
+repo=$(pwd)
+
+scripts/install-deps.sh
+echo "== build"
+make -s >/tmp/impayes-build.log 2>&1 || { cat /tmp/impayes-build.log; exit 1; }
+if grep -E 'warning:' /tmp/impayes-build.log; then echo "build has warnings" >&2; exit 1; fi
+make -s install >/dev/null
+
+passed=0
+failed=0
+echo "== unit tests"
+unit_log=$(mktemp)
+if make -s -C test/unit check 2>&1 | tee "$unit_log"; then :; fi
+unit_pass=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$unit_log" | tail -1)
+unit_fail=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$unit_log" | tail -1)
+if [ -z "$unit_pass" ] && [ -z "$unit_fail" ]; then unit_fail=1; fi
+passed=$((passed + ${unit_pass:-0}))
+failed=$((failed + ${unit_fail:-0}))
+
+echo "== regression tests (PostgreSQL + Parse Server)"
+state=$(mktemp -d /tmp/impayes-test-XXXXXX)
+chmod 755 "$state"
+trap 'test/harness/stop.sh "$state" >/dev/null 2>&1 || true' EXIT
+test/harness/start.sh "$state"
+# shellcheck disable=SC1091
+. "$state/env"
+export IMPAYES_REPO="$repo"
+regress_log=$(mktemp)
+if make -s installcheck 2>&1 | tee "$regress_log"; then :; fi
+reg_pass=$(grep -cE '^(ok|test) .* ok( |$)|^ok ' "$regress_log" || true)
+reg_pass=$(grep -cE '(^|[[:space:]])ok([[:space:]]|$)' "$regress_log" || true)
+reg_fail=$(grep -cE 'FAILED|failed \(ignored\)' "$regress_log" || true)
+if ! grep -qE 'All [0-9]+ tests passed' "$regress_log"; then
+  [ "$reg_fail" -gt 0 ] || reg_fail=1
+  [ -f regression.diffs ] && head -c 20000 regression.diffs
+fi
+passed=$((passed + reg_pass))
+failed=$((failed + reg_fail))
+
+# The master key must appear nowhere in the server or Parse logs.
+key=$(cat "$IMPAYES_MASTER_KEY_FILE")
+if grep -rqF -- "$key" "$IMPAYES_PG_LOG" "$state"/*.log results/ 2>/dev/null; then
+  echo "FAILED: the master key appears in a log or result file" >&2
+  failed=$((failed + 1))
+else
+  passed=$((passed + 1))
+fi
+
+echo "tests: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
