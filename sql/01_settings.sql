@@ -1,5 +1,6 @@
 -- Settings are checked before any HTTP request, and the error names them.
 SELECT test.use('parse', 'T01');
+SELECT * FROM test.admin('drop-class T01');
 CREATE TABLE impayes (numero_facture text, montant numeric);
 INSERT INTO impayes VALUES ('F-1', 10);
 

@@ -1,6 +1,7 @@
 -- First sync inserts everything, a re-run skips everything, a dry run
 -- writes nothing.
 SELECT test.use('parse', 'T02');
+SELECT * FROM test.admin('drop-class T02');
 CREATE TABLE impayes (
   numero_facture text PRIMARY KEY,
   client text,

@@ -1,6 +1,7 @@
 -- Changes of each type update exactly the changed rows and fields; new
 -- rows are inserted; NULL removes the field.
 SELECT test.use('parse', 'T03');
+SELECT * FROM test.admin('drop-class T03');
 CREATE TABLE impayes (
   numero_facture text PRIMARY KEY,
   client text,

@@ -1,5 +1,6 @@
 -- Every type of the mapping round-trips: read back from Parse over REST.
 SELECT test.use('parse', 'T04');
+SELECT * FROM test.admin('drop-class T04');
 CREATE TYPE statut AS ENUM ('ouvert', 'relance', 'contentieux');
 CREATE DOMAIN montant_eur AS numeric(12,2);
 CREATE TABLE impayes (

@@ -1,6 +1,7 @@
 -- Bad rows are rejected with the row, key and column named; the other
 -- rows still sync. Bad columns stop the run before any write.
 SELECT test.use('parse', 'T05');
+SELECT * FROM test.admin('drop-class T05');
 CREATE TABLE impayes (numero_facture text, montant double precision, echeance timestamptz, meta jsonb);
 INSERT INTO impayes VALUES
   ('F-1', 1, '2025-01-01', '{}'),

@@ -1,5 +1,6 @@
 -- Parse down, wrong credentials, slow source query, slow HTTP answer.
 SELECT test.use('parse', 'T06');
+SELECT * FROM test.admin('drop-class T06');
 CREATE TABLE impayes (numero_facture text, montant numeric);
 INSERT INTO impayes SELECT 'F-' || g, g FROM generate_series(1, 5) g;
 SET impayes_sync.max_retries = 1;

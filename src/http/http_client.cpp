@@ -95,6 +95,7 @@ void HttpClient::start(Transfer &t, HttpRequest &&req) {
     curl_easy_setopt(h, CURLOPT_URL, t.req.url.c_str());
     curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+    curl_easy_setopt(h, CURLOPT_PROXY, "");  // never an http_proxy from the environment
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, opts_.connect_timeout_ms);
     curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, opts_.request_timeout_ms);
