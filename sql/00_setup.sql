@@ -11,11 +11,23 @@
 \getenv key_file IMPAYES_MASTER_KEY_FILE
 \getenv mode_file IMPAYES_PROXY_MODE_FILE
 CREATE SCHEMA test;
+GRANT USAGE ON SCHEMA test TO PUBLIC;
 CREATE TABLE test.env (name text PRIMARY KEY, value text NOT NULL);
 INSERT INTO test.env VALUES
   ('repo', :'repo'), ('node', :'node'), ('parse_url', :'parse_url'),
   ('proxy_url', :'proxy_url'), ('down_url', :'down_url'), ('app_id', :'app_id'),
   ('key_file', :'key_file'), ('mode_file', :'mode_file');
+-- The https front-ends of Parse (tls-proxy.js), the test CA, the 302 stub.
+\getenv tls_url IMPAYES_TLS_URL
+\getenv tls_ca IMPAYES_TLS_CA
+\getenv tls_selfsigned_url IMPAYES_TLS_SELFSIGNED_URL
+\getenv tls_selfsigned_cert IMPAYES_TLS_SELFSIGNED_CERT
+\getenv tls_wronghost_url IMPAYES_TLS_WRONGHOST_URL
+\getenv redirect_url IMPAYES_REDIRECT_URL
+INSERT INTO test.env VALUES
+  ('tls_url', :'tls_url'), ('tls_ca', :'tls_ca'), ('tls_selfsigned_url', :'tls_selfsigned_url'),
+  ('tls_selfsigned_cert', :'tls_selfsigned_cert'), ('tls_wronghost_url', :'tls_wronghost_url'),
+  ('redirect_url', :'redirect_url');
 \set QUIET off
 
 CREATE FUNCTION test.env(n text) RETURNS text LANGUAGE sql STABLE

@@ -16,3 +16,40 @@ COMMENT ON FUNCTION impayes_sync(boolean) IS
 
 -- Only roles explicitly granted EXECUTE may push data with the master key.
 REVOKE ALL ON FUNCTION impayes_sync(boolean) FROM PUBLIC;
+
+-- Run history: one row per call (dry runs and failures too), written by a
+-- background worker in a transaction of its own, so it survives an ERROR
+-- raised afterwards (impayes_sync.raise_on_error) or a caller's rollback.
+CREATE SCHEMA impayes_sync;
+CREATE TABLE impayes_sync.runs (
+  id bigserial PRIMARY KEY,
+  started_at timestamptz NOT NULL,
+  finished_at timestamptz NOT NULL,
+  duration interval GENERATED ALWAYS AS (finished_at - started_at) STORED,
+  success boolean NOT NULL,
+  dry_run boolean NOT NULL,
+  class_name text NOT NULL,
+  inserted bigint NOT NULL DEFAULT 0,
+  updated bigint NOT NULL DEFAULT 0,
+  deleted bigint NOT NULL DEFAULT 0,
+  skipped bigint NOT NULL DEFAULT 0,
+  total bigint NOT NULL DEFAULT 0,
+  failed bigint NOT NULL DEFAULT 0,
+  rejected bigint NOT NULL DEFAULT 0,
+  error text,
+  details jsonb,
+  run_by name NOT NULL,
+  backend_pid integer NOT NULL
+);
+CREATE INDEX ON impayes_sync.runs (finished_at);
+COMMENT ON TABLE impayes_sync.runs IS
+'One row per impayes_sync() call, kept impayes_sync.history_retention (default 30 days).';
+SELECT pg_catalog.pg_extension_config_dump('impayes_sync.runs', '');
+SELECT pg_catalog.pg_extension_config_dump('impayes_sync.runs_id_seq', '');
+
+CREATE VIEW impayes_sync.last_run AS
+  SELECT * FROM impayes_sync.runs ORDER BY id DESC LIMIT 1;
+COMMENT ON VIEW impayes_sync.last_run IS 'The most recent impayes_sync() run.';
+
+REVOKE ALL ON SCHEMA impayes_sync FROM PUBLIC;
+REVOKE ALL ON ALL TABLES IN SCHEMA impayes_sync FROM PUBLIC;

@@ -1,5 +1,6 @@
 #include "core/diff.hpp"
 
+#include <algorithm>
 #include <unordered_map>
 
 namespace impayes {
@@ -15,19 +16,49 @@ static long row_number(const SourceData &src, size_t i) {
     return i < src.row_numbers.size() ? src.row_numbers[i] : long(i) + 1;
 }
 
+static std::string object_id(const JsonValue &obj) {
+    const JsonValue *id = find_member(obj, "objectId");
+    return id && id->IsString() ? id->GetString() : "";
+}
+
+static void add_deletes(const SourceData &src, const std::string &key_column,
+                        const std::unordered_map<std::string, const JsonValue *> &by_key,
+                        const std::vector<const JsonValue *> &extras,
+                        const std::unordered_map<std::string, std::vector<long>> &rows_of_key,
+                        DiffResult &out) {
+    const auto first = out.ops.size();
+    std::unordered_map<std::string, bool> rejected_keys;
+    for (const auto &r : src.rejected)
+        if (!r.key.empty()) rejected_keys[r.key] = true;
+    for (const auto &entry : by_key) {
+        if (rows_of_key.count(entry.first) || rejected_keys.count(entry.first)) continue;
+        out.ops.push_back({Op::Delete, 0, object_id(*entry.second), {}, {}, entry.first});
+    }
+    for (const JsonValue *obj : extras)
+        out.ops.push_back({Op::Delete, 0, object_id(*obj), {}, {},
+                           key_string(*find_member(*obj, key_column.c_str()))});
+    // Deletes in key order: reports and previews do not depend on hashing.
+    std::sort(out.ops.begin() + first, out.ops.end(),
+              [](const Op &a, const Op &b) { return a.key < b.key; });
+}
+
 DiffResult diff_rows(const SourceData &src, const std::string &key_column,
-                     const JsonValue &existing) {
+                     const JsonValue &existing, bool delete_missing) {
     DiffResult out;
 
     // Index Parse objects by key; the first (smallest objectId, as read in
     // keyset order) wins, the others are reported.
     std::unordered_map<std::string, const JsonValue *> by_key;
+    std::vector<const JsonValue *> extras;  // second and later objects of a key
     by_key.reserve(existing.Size());
     for (const auto &obj : existing.GetArray()) {
         const JsonValue *k = find_member(obj, key_column.c_str());
         if (k == nullptr || k->IsNull()) continue;
         auto ins = by_key.emplace(key_string(*k), &obj);
-        if (!ins.second) out.duplicated.push_back(ins.first->first);
+        if (!ins.second) {
+            out.duplicated.push_back(ins.first->first);
+            extras.push_back(&obj);
+        }
     }
 
     // A key held by several source rows is ambiguous: all those rows are
@@ -59,11 +90,11 @@ DiffResult diff_rows(const SourceData &src, const std::string &key_column,
         }
         auto found = by_key.find(key);
         if (found == by_key.end()) {
-            out.ops.push_back({Op::Insert, i, {}, {}, {}});
+            out.ops.push_back({Op::Insert, i, {}, {}, {}, {}});
             continue;
         }
         const JsonValue &obj = *found->second;
-        Op op{Op::Update, i, {}, {}, {}};
+        Op op{Op::Update, i, {}, {}, {}, {}};
         for (const auto &col : src.columns) {
             const JsonValue *s = find_member(row, col.name.c_str());
             const JsonValue *p = find_member(obj, col.name.c_str());
@@ -77,10 +108,10 @@ DiffResult diff_rows(const SourceData &src, const std::string &key_column,
             ++out.skipped;
             continue;
         }
-        const JsonValue *id = find_member(obj, "objectId");
-        op.object_id = id && id->IsString() ? id->GetString() : "";
+        op.object_id = object_id(obj);
         out.ops.push_back(std::move(op));
     }
+    if (delete_missing) add_deletes(src, key_column, by_key, extras, rows_of_key, out);
     return out;
 }
 

@@ -10,12 +10,13 @@
 namespace impayes {
 
 struct Op {
-    enum Kind { Insert, Update };
+    enum Kind { Insert, Update, Delete };
     Kind kind;
-    size_t row;                        // index in SourceData::rows
-    std::string object_id;             // Update only
+    size_t row;                        // index in SourceData::rows (not for Delete)
+    std::string object_id;             // Update and Delete
     std::vector<std::string> changed;  // Update only: fields that differ
     std::vector<std::string> removed;  // Update only: NULL in source, set in Parse
+    std::string key;                   // Delete only: the key, for reports
 };
 
 struct DiffResult {
@@ -26,9 +27,12 @@ struct DiffResult {
 };
 
 // rows: SourceData::rows; existing: array of Parse objects (objectId +
-// synced fields). Only the synced columns are compared.
+// synced fields). Only the synced columns are compared. With
+// delete_missing, objects whose key is not in the source (paid or
+// cancelled invoices) and extra objects sharing a key become deletes; keys
+// of rejected source rows are still "in the source" and never deleted.
 DiffResult diff_rows(const SourceData &src, const std::string &key_column,
-                     const JsonValue &existing);
+                     const JsonValue &existing, bool delete_missing = false);
 
 // Whether a source field (nullptr when NULL) equals a Parse field
 // (nullptr when absent): NULL equals absent or null.

@@ -18,6 +18,7 @@ std::string result_to_json(const SyncResult &r) {
     w.String(r.success ? kSuccessMessage : kFailureMessage);
     for (auto [name, value] : {std::pair<const char *, long>{"inserted", r.inserted},
                                {"updated", r.updated},
+                               {"deleted", r.deleted},
                                {"skipped", r.skipped},
                                {"total", r.total},
                                {"failed", r.failed},

@@ -15,6 +15,7 @@ struct SyncResult {
     bool success = false;
     long inserted = 0;
     long updated = 0;
+    long deleted = 0;  // objects removed by impayes_sync.on_missing = delete
     long skipped = 0;
     long total = 0;     // rows read from the source
     long failed = 0;    // objects Parse refused or that could not be sent

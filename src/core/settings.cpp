@@ -1,6 +1,7 @@
 #include "core/settings.hpp"
 
 #include <cstdio>
+#include <cstring>
 
 #include "core/parse_types.hpp"
 
@@ -35,6 +36,8 @@ std::optional<SettingProblem> validate_settings(const Settings &s) {
         return problem("source", "empty");
     if (s.key_column.empty()) return problem("key_column", "empty");
     if (auto p = field_name_problem(s.key_column)) return problem("key_column", *p);
+    if (s.on_missing != "keep" && s.on_missing != "delete")
+        return problem("on_missing", "must be keep or delete");
     return std::nullopt;
 }
 
@@ -53,10 +56,12 @@ std::string mount_path(const std::string &parse_url) {
 
 std::string timeout_message(int timeout_ms) {
     char secs[32];
-    if (timeout_ms % 1000 == 0)
+    if (timeout_ms % 1000 == 0) {
         snprintf(secs, sizeof secs, "%d", timeout_ms / 1000);
-    else
-        snprintf(secs, sizeof secs, "%g", timeout_ms / 1000.0);
+    } else {
+        snprintf(secs, sizeof secs, "%d,%03d", timeout_ms / 1000, timeout_ms % 1000);  // French comma
+        for (size_t n = strlen(secs); secs[n - 1] == '0'; --n) secs[n - 1] = '\0';
+    }
     const char *unit = timeout_ms < 2000 ? "seconde" : "secondes";
     return std::string("Timeout: La requête PostgreSQL a dépassé le temps d'exécution maximum de ") +
            secs + " " + unit + ".";

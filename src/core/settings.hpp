@@ -21,6 +21,7 @@ struct Settings {
     int max_request_bytes = 8 * 1024 * 1024;
     int parallel_requests = 2;
     int max_retries = 3;
+    std::string on_missing = "keep";  // keep | delete
     bool dry_run = false;
 };
 

@@ -56,7 +56,7 @@ static size_t on_write(char *data, size_t size, size_t nmemb, void *userp) {
 static int on_progress(void *clientp, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
     auto *abort = static_cast<std::function<bool()> *>(clientp);
     try {
-        return (*abort)() ? 1 : 0;
+        return *abort && (*abort)() ? 1 : 0;
     } catch (...) {
         return 1;
     }

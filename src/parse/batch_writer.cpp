@@ -9,16 +9,20 @@ namespace impayes {
 
 std::string batch_item_json(const Op &op, const SourceData &src, const std::string &mount,
                             const std::string &class_name) {
-    const JsonValue &row = src.rows[rapidjson::SizeType(op.row)];
     rapidjson::StringBuffer buf;
     rapidjson::Writer<rapidjson::StringBuffer> w(buf);
     w.StartObject();
     w.Key("method");
-    w.String(op.kind == Op::Insert ? "POST" : "PUT");
+    w.String(op.kind == Op::Insert ? "POST" : op.kind == Op::Update ? "PUT" : "DELETE");
     w.Key("path");
     std::string path = mount + "/classes/" + class_name;
-    if (op.kind == Op::Update) path += "/" + op.object_id;
+    if (op.kind != Op::Insert) path += "/" + op.object_id;
     w.String(path.c_str(), rapidjson::SizeType(path.size()));
+    if (op.kind == Op::Delete) {
+        w.EndObject();
+        return std::string(buf.GetString(), buf.GetSize());
+    }
+    const JsonValue &row = src.rows[rapidjson::SizeType(op.row)];
     w.Key("body");
     if (op.kind == Op::Insert) {
         row.Accept(w);
@@ -99,6 +103,10 @@ void BatchWriter::send_round(std::vector<Batch> &batches, std::vector<ItemOutcom
                     }
                     HttpResponse item{400, to_json(*err), "", false, true};
                     ParseErrorBody e = parse_error_body(item.body);
+                    if (e.code == "101" && ops_[b.ops[i]].kind == Op::Delete) {
+                        o = ItemOutcome{ItemOutcome::Done, r.status, "", ""};  // already gone
+                        continue;
+                    }
                     o = ItemOutcome{ItemOutcome::Failed, r.status, e.code, e.message};
                     if (is_transient(item)) retry.push_back(b.ops[i]);
                 }
@@ -150,6 +158,7 @@ void BatchWriter::settle_applied_inserts(const std::vector<Op> &ops, const Sourc
 }
 
 std::vector<ItemOutcome> BatchWriter::push(const std::vector<Op> &ops, const SourceData &src) {
+    ops_ = ops.data();
     std::vector<ItemOutcome> out(ops.size());
     std::vector<std::string> items(ops.size());
     std::vector<size_t> todo;

@@ -53,6 +53,7 @@ private:
     HttpClient &http_;
     Logger &log_;
     long batches_sent_ = 0;
+    const Op *ops_ = nullptr;  // the ops of the current push()
 };
 
 }  // namespace impayes

@@ -9,8 +9,10 @@
 #include "core/errors.hpp"
 #include "core/result.hpp"
 #include "pg/gucs.hpp"
+#include "pg/history.hpp"
 #include "pg/pg_call.hpp"
 #include "pg/pg_logger.hpp"
+#include "pg/run_lock.hpp"
 #include "pg/source_reader.hpp"
 #include "sync/sync_engine.hpp"
 
@@ -28,6 +30,7 @@ namespace {
 struct Outcome {
     enum Kind { Json, Interrupt, PgErrorKind, OutOfMemory, Internal } kind = Internal;
     char *json = nullptr;
+    bool failed_run = false;  // success:false, for impayes_sync.raise_on_error
     int sqlerrcode = 0;
     char *message = nullptr;
     char *detail = nullptr;
@@ -38,12 +41,35 @@ char *dup(const std::string &s) { return s.empty() ? nullptr : strdup(s.c_str())
 
 bool interrupt_pending() { return InterruptPending && (QueryCancelPending || ProcDiePending); }
 
-std::string run_once(bool dry_run) {
-    std::string secret;
+struct RunOutput {
+    std::string json;
+    bool success = false;
+    std::string error;
+};
+
+SyncResult failed_before_start(const SyncError &e, bool dry_run) {
+    SyncResult r;
+    r.dry_run = dry_run;
+    r.error = e.what();
+    r.details.CopyFrom(e.details(), r.details.GetAllocator());
+    return r;
+}
+
+RunOutput run_once(bool dry_run) {
+    const long long started = now_timestamp();
+    std::string secret, class_name;
+    SyncResult result;
+    PgLogger log("");
     try {
         Settings s = read_settings(dry_run);
         secret = s.master_key;
-        PgLogger log(secret);
+        class_name = s.class_name;
+        log = PgLogger(secret);
+        for (const auto &w : master_key_warnings()) log.warning(w);
+        if (!dry_run && !try_lock_class(s.class_name))
+            throw SyncError("another impayes_sync run is already syncing class " + s.class_name +
+                            " (advisory lock); try again when it has finished")
+                .with("phase", "locking");
         HttpOptions http_opts;
         http_opts.connect_timeout_ms = s.connect_timeout_ms;
         http_opts.request_timeout_ms = s.request_timeout_ms;
@@ -52,20 +78,25 @@ std::string run_once(bool dry_run) {
                              "X-Parse-Master-Key: " + s.master_key};
         HttpClient http(std::move(http_opts), interrupt_pending);
         PgSourceReader reader;
-        return mask_secret(result_to_json(run_sync(s, reader, http, log)), secret);
-    } catch (const SyncError &e) {  // before the run could start (settings)
-        SyncResult r;
-        r.dry_run = dry_run;
-        r.error = mask_secret(e.what(), secret);
-        r.details.CopyFrom(e.details(), r.details.GetAllocator());
-        return mask_secret(result_to_json(r), secret);
+        result = run_sync(s, reader, http, log);
+    } catch (const SyncError &e) {  // before the run could start
+        result = failed_before_start(e, dry_run);
     }
+    RunOutput out;
+    out.json = mask_secret(result_to_json(result), secret);
+    out.success = result.success;
+    out.error = mask_secret(result.error, secret);
+    record_run(out.json, class_name, started, log);
+    return out;
 }
 
 void run_guarded(bool dry_run, Outcome *out) noexcept {
     try {
-        out->json = dup(run_once(dry_run));
+        RunOutput run = run_once(dry_run);
+        out->json = dup(run.json);
         out->kind = out->json ? Outcome::Json : Outcome::OutOfMemory;
+        out->failed_run = !run.success;
+        if (!run.success) out->message = dup(std::string(kFailureMessage) + ": " + run.error);
     } catch (const Interrupted &) {
         out->kind = Outcome::Interrupt;
     } catch (const PgError &e) {
@@ -108,6 +139,10 @@ Datum impayes_sync(PG_FUNCTION_ARGS) {
     char *hint = impayes::pg::take(out.hint);
     switch (out.kind) {
         case Outcome::Json:
+            if (out.failed_run && impayes::pg::raise_on_error_enabled())
+                ereport(ERROR, (errcode(ERRCODE_EXTERNAL_ROUTINE_EXCEPTION),
+                                errmsg("%s", message ? message : "impayes_sync failed"),
+                                errdetail("%s", json)));
             PG_RETURN_DATUM(DirectFunctionCall1(jsonb_in, CStringGetDatum(json)));
         case Outcome::Interrupt:
             CHECK_FOR_INTERRUPTS();  // raises the cancel, timeout or termination

@@ -1,7 +1,7 @@
 src/pg/entry.o: src/pg/entry.cpp src/core/errors.hpp src/core/json.hpp \
  src/core/result.hpp src/pg/gucs.hpp src/core/settings.hpp \
- src/pg/pg_call.hpp src/pg/postgres_headers.hpp \
- /usr/include/postgresql/15/server/postgres.h \
+ src/pg/history.hpp src/core/logger.hpp src/pg/pg_call.hpp \
+ src/pg/postgres_headers.hpp /usr/include/postgresql/15/server/postgres.h \
  /usr/include/postgresql/15/server/c.h \
  /usr/include/postgresql/15/server/postgres_ext.h \
  /usr/include/postgresql/15/server/pg_config_ext.h \
@@ -147,7 +147,7 @@ src/pg/entry.o: src/pg/entry.cpp src/core/errors.hpp src/core/json.hpp \
  /usr/include/postgresql/15/server/nodes/memnodes.h \
  /usr/include/postgresql/15/server/utils/regproc.h \
  /usr/include/postgresql/15/server/utils/timeout.h src/pg/pg_logger.hpp \
- src/core/logger.hpp src/pg/source_reader.hpp src/sync/sync_engine.hpp \
+ src/pg/run_lock.hpp src/pg/source_reader.hpp src/sync/sync_engine.hpp \
  src/core/source_data.hpp src/core/parse_types.hpp \
  src/http/http_client.hpp src/http/curl_handles.hpp
 src/core/errors.hpp:
@@ -155,6 +155,8 @@ src/core/json.hpp:
 src/core/result.hpp:
 src/pg/gucs.hpp:
 src/core/settings.hpp:
+src/pg/history.hpp:
+src/core/logger.hpp:
 src/pg/pg_call.hpp:
 src/pg/postgres_headers.hpp:
 /usr/include/postgresql/15/server/postgres.h:
@@ -304,7 +306,7 @@ src/pg/postgres_headers.hpp:
 /usr/include/postgresql/15/server/utils/regproc.h:
 /usr/include/postgresql/15/server/utils/timeout.h:
 src/pg/pg_logger.hpp:
-src/core/logger.hpp:
+src/pg/run_lock.hpp:
 src/pg/source_reader.hpp:
 src/sync/sync_engine.hpp:
 src/core/source_data.hpp:

@@ -5,6 +5,10 @@
 #include "core/errors.hpp"
 #include "pg/postgres_headers.hpp"
 
+extern "C" {
+#include "utils/guc_tables.h"
+}
+
 namespace impayes::pg {
 
 namespace {
@@ -24,6 +28,13 @@ int batch_size = 500;
 int max_request_bytes = 8 * 1024 * 1024;
 int parallel_requests = 2;
 int max_retries = 3;
+bool loaded_at_startup = false;
+int on_missing = 0;
+bool raise_on_error = false;
+int history_retention = 30 * 24 * 60;  // minutes
+
+const struct config_enum_entry on_missing_options[] = {
+    {"keep", 0, false}, {"delete", 1, false}, {nullptr, 0, false}};
 
 // SHOW, current_setting() and pg_settings print this, never the key.
 const char *show_masked_key() { return master_key && master_key[0] ? "********" : ""; }
@@ -55,6 +66,7 @@ std::string read_key_file(const std::string &path) {
 }  // namespace
 
 void define_gucs() {
+    loaded_at_startup = process_shared_preload_libraries_in_progress;
     define_string("impayes_sync.parse_url",
                   "Parse Server URL with its mount path, e.g. http://127.0.0.1:1337/parse.",
                   &parse_url, "");
@@ -90,6 +102,16 @@ void define_gucs() {
                &parallel_requests, 2, 1, 64);
     define_int("impayes_sync.max_retries", "Retries of a request that failed transiently.",
                &max_retries, 3, 0, 20);
+    DefineCustomEnumVariable("impayes_sync.on_missing",
+                             "What happens to Parse objects whose key left the source: keep or delete.",
+                             nullptr, &on_missing, 0, on_missing_options, PGC_SUSET, 0, nullptr,
+                             nullptr, nullptr);
+    DefineCustomBoolVariable("impayes_sync.raise_on_error",
+                             "Raise an ERROR after recording a failed run (for pg_cron).", nullptr,
+                             &raise_on_error, false, PGC_SUSET, 0, nullptr, nullptr, nullptr);
+    define_int("impayes_sync.history_retention",
+               "How long rows stay in impayes_sync.runs (0 = forever).", &history_retention,
+               30 * 24 * 60, 0, INT_MAX, GUC_UNIT_MIN);
     MarkGUCPrefixReserved("impayes_sync");
 }
 
@@ -111,8 +133,33 @@ Settings read_settings(bool dry_run) {
     s.max_request_bytes = max_request_bytes;
     s.parallel_requests = parallel_requests;
     s.max_retries = max_retries;
+    s.on_missing = on_missing == 1 ? "delete" : "keep";
     s.dry_run = dry_run;
     return s;
 }
+
+bool raise_on_error_enabled() { return raise_on_error; }
+
+std::vector<std::string> master_key_warnings() {
+    std::vector<std::string> out;
+    if (master_key == nullptr || master_key[0] == '\0') return out;
+    struct config_generic **vars = get_guc_variables();
+    for (int i = 0; i < GetNumConfigOptions(); ++i) {
+        if (strcmp(vars[i]->name, "impayes_sync.master_key") != 0) continue;
+        GucSource src = vars[i]->source;
+        if (src == PGC_S_DATABASE || src == PGC_S_USER || src == PGC_S_DATABASE_USER)
+            out.push_back(
+                "impayes_sync.master_key comes from ALTER DATABASE/ROLE ... SET, stored in "
+                "pg_db_role_setting, which every role can read: use impayes_sync.master_key_file "
+                "or ALTER SYSTEM instead");
+    }
+    if (!loaded_at_startup)
+        out.push_back(
+            "impayes_sync is not in shared_preload_libraries: until it is loaded in a session, "
+            "impayes_sync.master_key is a plain placeholder that any role can SHOW or SET; "
+            "preload the library or use impayes_sync.master_key_file");
+    return out;
+}
+int history_retention_minutes() { return history_retention; }
 
 }  // namespace impayes::pg

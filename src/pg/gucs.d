@@ -145,7 +145,8 @@ src/pg/gucs.o: src/pg/gucs.cpp src/pg/gucs.hpp src/core/settings.hpp \
  /usr/include/postgresql/15/server/utils/memutils.h \
  /usr/include/postgresql/15/server/nodes/memnodes.h \
  /usr/include/postgresql/15/server/utils/regproc.h \
- /usr/include/postgresql/15/server/utils/timeout.h
+ /usr/include/postgresql/15/server/utils/timeout.h \
+ /usr/include/postgresql/15/server/utils/guc_tables.h
 src/pg/gucs.hpp:
 src/core/settings.hpp:
 src/core/errors.hpp:
@@ -297,3 +298,4 @@ src/pg/postgres_headers.hpp:
 /usr/include/postgresql/15/server/nodes/memnodes.h:
 /usr/include/postgresql/15/server/utils/regproc.h:
 /usr/include/postgresql/15/server/utils/timeout.h:
+/usr/include/postgresql/15/server/utils/guc_tables.h:

@@ -2,6 +2,9 @@
 // SYSTEM or ALTER DATABASE/ROLE by a superuser can set them).
 #pragma once
 
+#include <string>
+#include <vector>
+
 #include "core/settings.hpp"
 
 namespace impayes::pg {
@@ -12,5 +15,11 @@ void define_gucs();
 // impayes_sync.master_key, or else from impayes_sync.master_key_file;
 // a file that cannot be read throws a SyncError naming the setting.
 Settings read_settings(bool dry_run);
+
+bool raise_on_error_enabled();
+
+// Unsafe ways the master key is configured, one message each.
+std::vector<std::string> master_key_warnings();
+int history_retention_minutes();
 
 }  // namespace impayes::pg

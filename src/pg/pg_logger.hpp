@@ -8,6 +8,8 @@ namespace impayes::pg {
 class PgLogger : public Logger {
 public:
     explicit PgLogger(std::string secret) : secret_(std::move(secret)) {}
+    PgLogger &operator=(PgLogger &&) = default;
+    PgLogger(PgLogger &&) = default;
     void info(const std::string &msg) override;
     void debug(const std::string &msg) override;
     void warning(const std::string &msg) override;

@@ -1,5 +1,7 @@
 #include "sync/schema_plan.hpp"
 
+#include <set>
+
 namespace impayes {
 
 SchemaPlan plan_schema(const std::vector<SourceColumn> &columns, const JsonValue &fields,
@@ -22,8 +24,12 @@ SchemaPlan plan_schema(const std::vector<SourceColumn> &columns, const JsonValue
 
 std::vector<std::string> column_name_problems(const std::vector<SourceColumn> &columns) {
     std::vector<std::string> out;
-    for (const auto &c : columns)
+    std::set<std::string> seen;
+    for (const auto &c : columns) {
         if (auto p = field_name_problem(c.name)) out.push_back("column \"" + c.name + "\": " + *p);
+        if (!seen.insert(c.name).second)
+            out.push_back("column \"" + c.name + "\": appears twice in the source");
+    }
     return out;
 }
 

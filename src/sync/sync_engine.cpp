@@ -19,8 +19,9 @@ void add_string(JsonValue &obj, const char *k, const std::string &v, JsonAlloc &
     obj.AddMember(JsonValue(k, a), JsonValue(v.c_str(), rapidjson::SizeType(v.size()), a), a);
 }
 
-std::string key_text(const SourceData &src, size_t row, const std::string &key_column) {
-    const JsonValue *k = find_member(src.rows[rapidjson::SizeType(row)], key_column.c_str());
+std::string key_text(const SourceData &src, const Op &op, const std::string &key_column) {
+    if (op.kind == Op::Delete) return op.key;
+    const JsonValue *k = find_member(src.rows[rapidjson::SizeType(op.row)], key_column.c_str());
     return k ? key_string(*k) : "";
 }
 
@@ -81,14 +82,16 @@ void fill_preview(const std::vector<Op> &ops, const SourceData &src, const std::
                   JsonDoc &preview) {
     preview.SetObject();
     auto &a = preview.GetAllocator();
-    JsonValue ins(rapidjson::kArrayType), upd(rapidjson::kArrayType);
+    JsonValue ins(rapidjson::kArrayType), upd(rapidjson::kArrayType), del(rapidjson::kArrayType);
     for (const Op &op : ops) {
         if (op.kind == Op::Insert && ins.Size() < kPreviewItems) {
-            std::string k = key_text(src, op.row, key_column);
+            std::string k = key_text(src, op, key_column);
             ins.PushBack(JsonValue(k.c_str(), a), a);
+        } else if (op.kind == Op::Delete && del.Size() < kPreviewItems) {
+            del.PushBack(JsonValue(op.key.c_str(), a), a);
         } else if (op.kind == Op::Update && upd.Size() < kPreviewItems) {
             JsonValue u(rapidjson::kObjectType);
-            add_string(u, "key", key_text(src, op.row, key_column), a);
+            add_string(u, "key", key_text(src, op, key_column), a);
             JsonValue fields(rapidjson::kArrayType);
             for (const auto &f : op.changed) fields.PushBack(JsonValue(f.c_str(), a), a);
             for (const auto &f : op.removed) fields.PushBack(JsonValue(f.c_str(), a), a);
@@ -98,6 +101,11 @@ void fill_preview(const std::vector<Op> &ops, const SourceData &src, const std::
     }
     preview.AddMember("insert", ins, a);
     preview.AddMember("update", upd, a);
+    preview.AddMember("delete", del, a);
+}
+
+void count_op(const Op &op, SyncResult &r) {
+    (op.kind == Op::Insert ? r.inserted : op.kind == Op::Update ? r.updated : r.deleted)++;
 }
 
 void count_outcomes(const std::vector<Op> &ops, const std::vector<ItemOutcome> &outcomes,
@@ -108,10 +116,10 @@ void count_outcomes(const std::vector<Op> &ops, const std::vector<ItemOutcome> &
     for (size_t i = 0; i < ops.size(); ++i) {
         const ItemOutcome &o = outcomes[i];
         if (o.state == ItemOutcome::Done) {
-            (ops[i].kind == Op::Insert ? r.inserted : r.updated)++;
+            count_op(ops[i], r);
             continue;
         }
-        std::string key = key_text(src, ops[i].row, key_column);
+        std::string key = key_text(src, ops[i], key_column);
         if (o.state == ItemOutcome::TooLarge && o.http_status == 0) {
             too_large.push_back({src.row_numbers[ops[i].row], key, "", o.error});
             continue;
@@ -120,7 +128,10 @@ void count_outcomes(const std::vector<Op> &ops, const std::vector<ItemOutcome> &
         if (failed.Size() >= kListedProblems) continue;
         JsonValue f(rapidjson::kObjectType);
         add_string(f, "key", key, a);
-        add_string(f, "op", ops[i].kind == Op::Insert ? "insert" : "update", a);
+        add_string(f, "op", ops[i].kind == Op::Insert   ? "insert"
+                            : ops[i].kind == Op::Update ? "update"
+                                                        : "delete",
+                   a);
         if (o.http_status) f.AddMember("http_status", int64_t(o.http_status), a);
         if (!o.code.empty()) add_string(f, "code", o.code, a);
         add_string(f, "error", o.error, a);
@@ -165,7 +176,7 @@ SyncResult run_sync(const Settings &s, SourceReader &source, HttpClient &http, L
             for (const auto &c : src.columns) names.push_back(c.name);
             parse.read_all(names, existing);
         }
-        DiffResult diff = diff_rows(src, s.key_column, existing);
+        DiffResult diff = diff_rows(src, s.key_column, existing, s.on_missing == "delete");
         existing.SetArray();  // free what is no longer needed before the push
         r.skipped = diff.skipped;
 
@@ -173,7 +184,7 @@ SyncResult run_sync(const Settings &s, SourceReader &source, HttpClient &http, L
         rejected.insert(rejected.end(), diff.rejected.begin(), diff.rejected.end());
 
         if (s.dry_run) {
-            for (const Op &op : diff.ops) (op.kind == Op::Insert ? r.inserted : r.updated)++;
+            for (const Op &op : diff.ops) count_op(op, r);
             fill_preview(diff.ops, src, s.key_column, r.preview);
         } else if (!diff.ops.empty()) {
             BatchWriter writer(s, parse, http, log);
