@@ -1,14 +1,20 @@
 #include "core/settings.hpp"
 
 #include <cstdio>
+#include <cctype>
 #include <cstring>
 
 #include "core/parse_types.hpp"
 
 namespace impayes {
 
+// URL schemes are case-insensitive.
 static bool starts_with(const std::string &s, const char *prefix) {
-    return s.rfind(prefix, 0) == 0;
+    size_t n = strlen(prefix);
+    if (s.size() < n) return false;
+    for (size_t i = 0; i < n; ++i)
+        if (tolower(static_cast<unsigned char>(s[i])) != prefix[i]) return false;
+    return true;
 }
 
 static std::optional<SettingProblem> problem(const char *name, std::string msg) {
@@ -32,6 +38,11 @@ std::optional<SettingProblem> validate_settings(const Settings &s) {
     if (s.application_id.find_first_of("\r\n") != std::string::npos)
         return problem("application_id", "must be a single line");
     if (auto p = class_name_problem(s.class_name)) return problem("class_name", *p);
+    if (!s.ca_file.empty()) {
+        FILE *f = fopen(s.ca_file.c_str(), "r");
+        if (f == nullptr) return problem("ca_file", "cannot read \"" + s.ca_file + "\"");
+        fclose(f);
+    }
     if (s.source.find_first_not_of(" \t\r\n") == std::string::npos)
         return problem("source", "empty");
     if (s.key_column.empty()) return problem("key_column", "empty");

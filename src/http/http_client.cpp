@@ -137,7 +137,12 @@ void HttpClient::finish(Transfer &t, CURLcode code, HttpResponse &out) {
     out.body = std::move(t.sink.body);
     stats_.bytes_received += long(out.body.size());
     out.sent = request_bytes > 0;
-    if (code == CURLE_OK) return;
+    if (code == CURLE_OK) {
+        char *location = nullptr;
+        if (curl_easy_getinfo(h, CURLINFO_REDIRECT_URL, &location) == CURLE_OK && location)
+            out.redirect = describe_url(location);
+        return;
+    }
     out.status = 0;
     if (code == CURLE_ABORTED_BY_CALLBACK) throw Interrupted();
     if (code == CURLE_WRITE_ERROR && t.sink.failed) throw std::bad_alloc();
@@ -155,6 +160,9 @@ void HttpClient::finish(Transfer &t, CURLcode code, HttpResponse &out) {
     // The error buffer names host and port, never headers.
     out.error = t.errbuf[0] ? t.errbuf : curl_easy_strerror(code);
     if (code == CURLE_COULDNT_CONNECT || code == CURLE_COULDNT_RESOLVE_HOST) out.sent = false;
+    out.permanent = code == CURLE_PEER_FAILED_VERIFICATION || code == CURLE_SSL_CERTPROBLEM ||
+                    code == CURLE_SSL_CACERT_BADFILE || code == CURLE_SSL_ISSUER_ERROR ||
+                    code == CURLE_UNSUPPORTED_PROTOCOL || code == CURLE_URL_MALFORMAT;
 }
 
 void HttpClient::run(const std::function<bool(HttpRequest &)> &next,

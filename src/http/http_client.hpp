@@ -32,6 +32,8 @@ struct HttpResponse {
     std::string error;       // transport error, "" when an answer was received
     bool timed_out = false;  // connect or request timeout
     bool sent = false;       // the request may have reached the server
+    bool permanent = false;  // a transport error that retrying cannot fix (TLS, protocol)
+    std::string redirect;    // Location of a 3xx answer, which is never followed
 
     bool ok() const { return error.empty() && status >= 200 && status < 300; }
 };

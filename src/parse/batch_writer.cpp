@@ -101,7 +101,9 @@ void BatchWriter::send_round(std::vector<Batch> &batches, std::vector<ItemOutcom
                         o = ItemOutcome{ItemOutcome::Done, r.status, "", ""};
                         continue;
                     }
-                    HttpResponse item{400, to_json(*err), "", false, true};
+                    HttpResponse item;
+                    item.status = 400;
+                    item.body = to_json(*err);
                     ParseErrorBody e = parse_error_body(item.body);
                     if (e.code == "101" && ops_[b.ops[i]].kind == Op::Delete) {
                         o = ItemOutcome{ItemOutcome::Done, r.status, "", ""};  // already gone

@@ -8,7 +8,7 @@
 namespace impayes {
 
 bool is_transient(const HttpResponse &r) {
-    if (!r.error.empty()) return true;  // no answer: refused, reset, timeout
+    if (!r.error.empty()) return !r.permanent;  // no answer: refused, reset, timeout
     if (r.status == 429 || r.status == 500 || r.status == 502 || r.status == 503 || r.status == 504)
         return true;
     ParseErrorBody e = parse_error_body(r.body);
@@ -35,6 +35,11 @@ SyncError http_failure(const std::string &what, const std::string &method, const
     else
         line += " answered HTTP " + std::to_string(r.status) +
                 (e.message.empty() ? "" : ": " + e.message);
+    if (!r.redirect.empty())
+        line += " (redirect to " + r.redirect +
+                " not followed; set impayes_sync.parse_url to the final URL)";
+    if (r.error.find("certificate problem") != std::string::npos)
+        line += " (set impayes_sync.ca_file to the CA that signed the Parse Server certificate)";
     SyncError err(line);
     err.with("phase", what).with("request", method + " " + describe_url(url));
     if (r.status) err.with("http_status", r.status);

@@ -8,7 +8,8 @@
 // MODE (a "-batch" mode applies to POST .../batch only, others pass through):
 //   pass                      plain forwarding
 //   delay:MS | delay-batch:MS wait MS ms, then forward (not forwarded at all
-//                             if the client hung up meanwhile)
+//                             if the client hung up meanwhile); logs a
+//                             "... holding" line as soon as a request is held
 //   reset | reset-batch       destroy the client socket without answering
 //   reset-mid-body[-batch]    forward, then send status + headers + half of
 //                             the upstream body and destroy the socket
@@ -162,6 +163,8 @@ function handle(req, res) {
     case 'pass':
       return forward(req, res, done);
     case 'delay': case 'delay-batch': {
+      // Logged on arrival, so a test can wait until a request is held.
+      log(`${req.method} ${pathname} mode=${m.text} holding`);
       const timer = setTimeout(() => {
         if (req.socket.destroyed) return done('client-gone-during-delay', 'none');
         forward(req, res, done);

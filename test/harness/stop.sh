@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# stop.sh STATE_DIR: stop the fault proxy, Parse Server and PostgreSQL started
+# stop.sh STATE_DIR: stop the tls and fault proxies, Parse Server and PostgreSQL started
 # by start.sh (whatever of them still runs), then remove STATE_DIR unless
 # IMPAYES_KEEP=1.
 set -euo pipefail
@@ -16,6 +16,7 @@ cd "$STATE"
 export IMPAYES_STATE=$STATE
 rc=0
 
+stop_pidfile "$STATE/tls-proxy.pid" tls-proxy.js TERM || rc=1
 stop_pidfile "$STATE/proxy.pid" fault-proxy.js TERM || rc=1
 stop_pidfile "$STATE/parse.pid" server.js TERM || rc=1
 if [ -f "$STATE/pgdata/postmaster.pid" ]; then

@@ -8,13 +8,21 @@
 //   set-field-type C FIELD TYPE    add FIELD (TYPE: String, Number, Date,
 //                                  Boolean, Object, Array, Pointer:Class...)
 //   schema C                       "field type" lines, sorted, builtins omitted
+//   call-function NAME [JSON]      POST /functions/NAME with JSON params (default
+//                                  {}); prints its result as compact JSON with
+//                                  sorted keys, or one line "error: HTTP S, Parse
+//                                  code C: MESSAGE" when Parse refuses the call;
+//                                  [--no-master-key] calls it as an anonymous
+//                                  client (application id only); [--copy]
+//                                  doubles backslashes, for COPY ... FROM
+//                                  PROGRAM in text format
 // VALUE is JSON if it parses (42, true, "42"), else a plain string.
 // Output is minimal and deterministic (no objectIds unless asked).
 'use strict';
-const { die, parseArgs, connect, readAll, parseValue } = require('./parse-rest');
+const { die, parseArgs, connect, readAll, sortKeys, parseValue } = require('./parse-rest');
 
 const PROG = 'parse-admin';
-const { flags, positional } = parseArgs(PROG, process.argv.slice(2), ['print-id']);
+const { flags, positional } = parseArgs(PROG, process.argv.slice(2), ['print-id', 'no-master-key', 'copy']);
 const [cmd, ...rest] = positional;
 const api = connect(PROG, flags);
 const cls = c => `/classes/${encodeURIComponent(c)}`;
@@ -103,7 +111,44 @@ const commands = {
       .map(([f, d]) => `${f} ${d.type}${d.targetClass ? ':' + d.targetClass : ''}`).sort();
     lines.forEach(l => console.log(l));
   },
+  async 'call-function'() {
+    if (rest.length < 1 || rest.length > 2) die(PROG, 'call-function takes NAME [JSON]', 2);
+    const [name, params] = rest;
+    const path = `/functions/${encodeURIComponent(name)}`;
+    const body = params === undefined ? {} : json(params, 'JSON');
+    const r = flags['no-master-key'] ? await anonymous('POST', path, body) : await api.call('POST', path, body);
+    const out = line => console.log(flags.copy ? line.replace(/\\/g, '\\\\') : line);
+    if (r.ok) {
+      if (!r.json || !('result' in r.json)) die(PROG, `POST ${path}: no "result" in the answer`);
+      return out(JSON.stringify(sortKeys(r.json.result)));
+    }
+    if (!r.json || r.json.code === undefined) die(PROG, `POST ${path}: HTTP ${r.status}: ${r.text.slice(0, 300)}`);
+    out(`error: HTTP ${r.status}, Parse code ${r.json.code}: ${r.json.error}`);
+  },
 };
+
+// A call with the application id only (no master key, no session).
+async function anonymous(method, path, body) {
+  const url = (flags.url || process.env.IMPAYES_PARSE_URL).replace(/\/+$/, '');
+  const app = flags.app || process.env.IMPAYES_APP_ID;
+  let res;
+  try {
+    res = await fetch(url + path, {
+      method, body: JSON.stringify(body), signal: AbortSignal.timeout(60000),
+      headers: { 'X-Parse-Application-Id': app, 'Content-Type': 'application/json' },
+    });
+  } catch (e) {
+    die(PROG, `${method} ${path}: ${e.cause ? e.cause.code || e.cause.message : e.message}`);
+  }
+  const text = await res.text();
+  let parsed;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    parsed = undefined;
+  }
+  return { ok: res.ok && parsed !== undefined, status: res.status, json: parsed, text };
+}
 
 if (!commands[cmd]) die(PROG, `unknown command "${cmd || ''}"; see the header of parse-admin.js`, 2);
 commands[cmd]().catch(e => die(PROG, e.stack || String(e)));
