@@ -77,7 +77,8 @@ CREATE FUNCTION test.summary(r jsonb) RETURNS text LANGUAGE sql AS $$
   SELECT format('success=%s inserted=%s updated=%s skipped=%s total=%s failed=%s rejected=%s%s',
                 r->'success', r->'inserted', r->'updated', r->'skipped', r->'total',
                 r->'failed', r->'rejected',
-                coalesce(E'\nerror: ' || regexp_replace(r->>'error', '127\.0\.0\.1(:| port )\d+', '127.0.0.1\1PORT', 'g'), ''))
+                coalesce(E'\nerror: ' || regexp_replace(regexp_replace(r->>'error',
+                  '127\.0\.0\.1(:| port )\d+', '127.0.0.1\1PORT', 'g'), 'after \d+ ms:', 'after N ms:', 'g'), ''))
 $$;
 
 SELECT 'ready' AS setup;

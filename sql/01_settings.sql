@@ -11,7 +11,7 @@ SELECT setting FROM pg_settings WHERE name = 'impayes_sync.master_key';
 
 -- EXECUTE is revoked from PUBLIC.
 CREATE ROLE t01_user;
-SELECT has_function_privilege('t01_user', 'impayes_sync(boolean)', 'EXECUTE') AS can_execute;
+SELECT has_function_privilege('t01_user', 'impayes_sync(boolean, boolean)', 'EXECUTE') AS can_execute;
 SET ROLE t01_user;
 SELECT impayes_sync();
 -- and the settings are superuser-only.

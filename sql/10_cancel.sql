@@ -110,6 +110,7 @@ SELECT t10_held() AS held \gset
 SELECT dblink_send_query('t10', 'SELECT impayes_sync()');
 SELECT t10_signal('terminate', :held);
 SELECT * FROM dblink_get_result('t10') AS t(r jsonb);
+SELECT count(*) AS t10_backends FROM pg_stat_activity WHERE application_name = 't10_sync';
 SELECT dblink_disconnect('t10');
 SELECT test.proxy('pass');
 SELECT t10_connect('t10');
@@ -129,8 +130,13 @@ SELECT dblink_exec('t10', 'RESET impayes_sync.source');
 SELECT test.summary(r::jsonb) FROM dblink('t10', 'SELECT impayes_sync()') AS t(r text);
 SELECT * FROM t10_state();
 
--- Nothing was left behind: no other impayes_sync() running, and a run from
--- this session (same class: same advisory lock) works too.
+-- Nothing was left behind: no impayes_sync() still running elsewhere, no
+-- advisory lock held, and a run from this session (same class: same
+-- advisory lock) works too.
+SELECT count(*) AS other_runs FROM pg_stat_activity
+WHERE application_name = 't10_sync' AND query LIKE '%impayes_sync()%' AND state <> 'idle';
+SELECT count(*) AS advisory_locks FROM pg_locks l JOIN pg_database d ON d.oid = l.database
+WHERE l.locktype = 'advisory' AND d.datname = current_database();
 SELECT dblink_disconnect('t10');
 UPDATE impayes SET montant = montant + 1;
 SELECT test.use('parse');

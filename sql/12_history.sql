@@ -39,7 +39,7 @@ RESET impayes_sync.history_retention;
 
 -- A granted role runs it, is recorded by name, and cannot read the history.
 CREATE ROLE t12_clerk;
-GRANT EXECUTE ON FUNCTION impayes_sync(boolean) TO t12_clerk;
+GRANT EXECUTE ON FUNCTION impayes_sync(boolean, boolean) TO t12_clerk;
 GRANT SELECT ON impayes TO t12_clerk;
 SET ROLE t12_clerk;
 SELECT test.summary(impayes_sync());
@@ -51,5 +51,5 @@ SELECT run_by FROM impayes_sync.last_run;
 SELECT extconfig::regclass[] FROM pg_extension WHERE extname = 'impayes_sync';
 
 DROP TABLE impayes;
-REVOKE EXECUTE ON FUNCTION impayes_sync(boolean) FROM t12_clerk;
+REVOKE EXECUTE ON FUNCTION impayes_sync(boolean, boolean) FROM t12_clerk;
 DROP ROLE t12_clerk;

@@ -5,7 +5,7 @@ SELECT * FROM test.admin('drop-class T14');
 CREATE TABLE impayes (numero_facture text, montant numeric);
 INSERT INTO impayes VALUES ('F-1', 1);
 CREATE ROLE t14_clerk;
-GRANT EXECUTE ON FUNCTION impayes_sync(boolean) TO t14_clerk;
+GRANT EXECUTE ON FUNCTION impayes_sync(boolean, boolean) TO t14_clerk;
 GRANT SELECT ON impayes TO t14_clerk;
 
 SELECT prosecdef AS security_definer FROM pg_proc WHERE proname = 'impayes_sync';
@@ -59,5 +59,5 @@ SET impayes_sync.parse_url = 'http://user:pass@127.0.0.1/parse';
 SELECT test.summary(impayes_sync());
 RESET impayes_sync.parse_url;
 DROP TABLE impayes;
-REVOKE EXECUTE ON FUNCTION impayes_sync(boolean) FROM t14_clerk;
+REVOKE EXECUTE ON FUNCTION impayes_sync(boolean, boolean) FROM t14_clerk;
 DROP ROLE t14_clerk;

@@ -1,21 +1,23 @@
 -- impayes_sync 1.0
 \echo Use "CREATE EXTENSION impayes_sync" to load this file. \quit
 
-CREATE FUNCTION impayes_sync(dry_run boolean DEFAULT false)
+CREATE FUNCTION impayes_sync(dry_run boolean DEFAULT false, "full" boolean DEFAULT false)
 RETURNS jsonb
 LANGUAGE c
 VOLATILE
 AS 'MODULE_PATHNAME', 'impayes_sync';
 
-COMMENT ON FUNCTION impayes_sync(boolean) IS
+COMMENT ON FUNCTION impayes_sync(boolean, boolean) IS
 'Synchronises impayes_sync.source into the Parse Server class impayes_sync.class_name: '
 'inserts new invoices, updates changed ones, skips unchanged ones, and returns '
 '{"success","message","inserted","updated","skipped","total","failed","rejected","duration_ms","dry_run"} '
 'plus "error" and "details" on failure. With dry_run => true nothing is written to Parse and a '
-'"preview" of the changes is returned. Configured by the impayes_sync.* settings.';
+'"preview" of the changes is returned. Unchanged rows cost no HTTP (incremental ledger); with '
+'full => true the whole class is read and reconciled. Configured by the impayes_sync.* settings. '
+'Every call is recorded in impayes_sync.runs.';
 
 -- Only roles explicitly granted EXECUTE may push data with the master key.
-REVOKE ALL ON FUNCTION impayes_sync(boolean) FROM PUBLIC;
+REVOKE ALL ON FUNCTION impayes_sync(boolean, boolean) FROM PUBLIC;
 
 -- Run history: one row per call (dry runs and failures too), written by a
 -- background worker in a transaction of its own, so it survives an ERROR
@@ -53,3 +55,26 @@ COMMENT ON VIEW impayes_sync.last_run IS 'The most recent impayes_sync() run.';
 
 REVOKE ALL ON SCHEMA impayes_sync FROM PUBLIC;
 REVOKE ALL ON ALL TABLES IN SCHEMA impayes_sync FROM PUBLIC;
+
+-- Incremental sync: what Parse last confirmed for each key, so unchanged
+-- rows cost no HTTP. Derived data: a missing or stale ledger only makes
+-- the next run a full reconciliation. Written by the extension as its
+-- owner; not readable by other roles.
+CREATE TABLE impayes_sync.ledger (
+  class_name text NOT NULL,
+  key text NOT NULL,
+  object_id text NOT NULL,
+  hash text NOT NULL,
+  PRIMARY KEY (class_name, key)
+);
+CREATE TABLE impayes_sync.sync_state (
+  class_name text PRIMARY KEY,
+  signature text NOT NULL,
+  watermark text NOT NULL,
+  object_count bigint NOT NULL,
+  key_count bigint NOT NULL,
+  saved_at timestamptz NOT NULL
+);
+COMMENT ON TABLE impayes_sync.ledger IS
+'Incremental sync ledger: key -> Parse objectId and content hash. Safe to TRUNCATE: the next run is then a full reconciliation.';
+REVOKE ALL ON impayes_sync.ledger, impayes_sync.sync_state FROM PUBLIC;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <unordered_map>
+#include <unordered_set>
 
 namespace impayes {
 
@@ -12,44 +13,82 @@ bool field_equal(const JsonValue *source, const JsonValue *parse) {
     return json_equal(*source, *parse);
 }
 
-static long row_number(const SourceData &src, size_t i) {
+namespace {
+
+long row_number(const SourceData &src, size_t i) {
     return i < src.row_numbers.size() ? src.row_numbers[i] : long(i) + 1;
 }
 
-static std::string object_id(const JsonValue &obj) {
+std::string object_id(const JsonValue &obj) {
     const JsonValue *id = find_member(obj, "objectId");
     return id && id->IsString() ? id->GetString() : "";
 }
 
-static void add_deletes(const SourceData &src, const std::string &key_column,
-                        const std::unordered_map<std::string, const JsonValue *> &by_key,
-                        const std::vector<const JsonValue *> &extras,
-                        const std::unordered_map<std::string, std::vector<long>> &rows_of_key,
-                        DiffResult &out) {
-    const auto first = out.ops.size();
-    std::unordered_map<std::string, bool> rejected_keys;
+// Keys still "in the source": every non-NULL key, duplicated or rejected
+// ones included, so that their Parse objects are never deleted.
+std::unordered_set<std::string> present_keys(const SourceData &src, const std::string &key_column) {
+    std::unordered_set<std::string> keys;
+    keys.reserve(src.rows.Size() + src.rejected.size());
+    for (const auto &row : src.rows.GetArray())
+        if (const JsonValue *k = find_member(row, key_column.c_str()); k && !k->IsNull())
+            keys.insert(key_string(*k));
     for (const auto &r : src.rejected)
-        if (!r.key.empty()) rejected_keys[r.key] = true;
-    for (const auto &entry : by_key) {
-        if (rows_of_key.count(entry.first) || rejected_keys.count(entry.first)) continue;
-        out.ops.push_back({Op::Delete, 0, object_id(*entry.second), {}, {}, entry.first});
-    }
-    for (const JsonValue *obj : extras)
-        out.ops.push_back({Op::Delete, 0, object_id(*obj), {}, {},
-                           key_string(*find_member(*obj, key_column.c_str()))});
-    // Deletes in key order: reports and previews do not depend on hashing.
-    std::sort(out.ops.begin() + first, out.ops.end(),
+        if (!r.key.empty()) keys.insert(r.key);
+    return keys;
+}
+
+void sort_deletes(DiffResult &out, size_t first) {
+    // Key order: reports and previews do not depend on hashing.
+    std::sort(out.ops.begin() + long(first), out.ops.end(),
               [](const Op &a, const Op &b) { return a.key < b.key; });
 }
+
+}  // namespace
+
+std::vector<std::string> source_keys(const SourceData &src, const std::string &key_column,
+                                     std::vector<RowProblem> &rejected) {
+    // A key held by several source rows is ambiguous: all those rows are
+    // rejected and the Parse object, if any, is left as it is.
+    std::unordered_map<std::string, std::vector<long>> rows_of_key;
+    rows_of_key.reserve(src.rows.Size());
+    std::vector<std::string> keys(src.rows.Size());
+    std::vector<bool> has_key(src.rows.Size(), false);
+    for (rapidjson::SizeType i = 0; i < src.rows.Size(); ++i) {
+        const JsonValue *k = find_member(src.rows[i], key_column.c_str());
+        if (k == nullptr || k->IsNull()) continue;
+        keys[i] = key_string(*k);
+        has_key[i] = true;
+        rows_of_key[keys[i]].push_back(row_number(src, i));
+    }
+    for (size_t i = 0; i < keys.size(); ++i) {
+        const long rownum = row_number(src, i);
+        if (!has_key[i]) {
+            rejected.push_back({rownum, "", key_column, "key column \"" + key_column + "\" is NULL"});
+            keys[i] = kRejectedKey;
+            continue;
+        }
+        const std::vector<long> &same = rows_of_key[keys[i]];
+        if (same.size() > 1) {
+            std::string others;
+            for (long r : same)
+                if (r != rownum) others += (others.empty() ? "" : ", ") + std::to_string(r);
+            rejected.push_back({rownum, keys[i], key_column,
+                                "duplicate key \"" + keys[i] + "\" (also in row " + others + ")"});
+            keys[i] = kRejectedKey;
+        }
+    }
+    return keys;
+}
+
+const char *const kRejectedKey = "\x01rejected";
 
 DiffResult diff_rows(const SourceData &src, const std::string &key_column,
                      const JsonValue &existing, bool delete_missing) {
     DiffResult out;
-
     // Index Parse objects by key; the first (smallest objectId, as read in
     // keyset order) wins, the others are reported.
     std::unordered_map<std::string, const JsonValue *> by_key;
-    std::vector<const JsonValue *> extras;  // second and later objects of a key
+    std::vector<const JsonValue *> extras;
     by_key.reserve(existing.Size());
     for (const auto &obj : existing.GetArray()) {
         const JsonValue *k = find_member(obj, key_column.c_str());
@@ -60,58 +99,71 @@ DiffResult diff_rows(const SourceData &src, const std::string &key_column,
             extras.push_back(&obj);
         }
     }
-
-    // A key held by several source rows is ambiguous: all those rows are
-    // rejected and the Parse object, if any, is left as it is.
-    std::unordered_map<std::string, std::vector<long>> rows_of_key;
-    rows_of_key.reserve(src.rows.Size());
+    std::vector<std::string> keys = source_keys(src, key_column, out.rejected);
     for (rapidjson::SizeType i = 0; i < src.rows.Size(); ++i) {
-        const JsonValue *k = find_member(src.rows[i], key_column.c_str());
-        if (k != nullptr && !k->IsNull()) rows_of_key[key_string(*k)].push_back(row_number(src, i));
-    }
-
-    for (rapidjson::SizeType i = 0; i < src.rows.Size(); ++i) {
-        const JsonValue &row = src.rows[i];
-        const long rownum = row_number(src, i);
-        const JsonValue *k = find_member(row, key_column.c_str());
-        if (k == nullptr || k->IsNull()) {
-            out.rejected.push_back({rownum, "", key_column, "key column \"" + key_column + "\" is NULL"});
-            continue;
-        }
-        std::string key = key_string(*k);
-        const std::vector<long> &same = rows_of_key[key];
-        if (same.size() > 1) {
-            std::string others;
-            for (long r : same)
-                if (r != rownum) others += (others.empty() ? "" : ", ") + std::to_string(r);
-            out.rejected.push_back({rownum, key, key_column,
-                                    "duplicate key \"" + key + "\" (also in row " + others + ")"});
-            continue;
-        }
-        auto found = by_key.find(key);
+        if (keys[i] == kRejectedKey) continue;
+        auto found = by_key.find(keys[i]);
         if (found == by_key.end()) {
             out.ops.push_back({Op::Insert, i, {}, {}, {}, {}});
             continue;
         }
         const JsonValue &obj = *found->second;
-        Op op{Op::Update, i, {}, {}, {}, {}};
+        Op op{Op::Update, i, object_id(obj), {}, {}, {}};
         for (const auto &col : src.columns) {
-            const JsonValue *s = find_member(row, col.name.c_str());
+            const JsonValue *s = find_member(src.rows[i], col.name.c_str());
             const JsonValue *p = find_member(obj, col.name.c_str());
             if (field_equal(s, p)) continue;
-            if (s == nullptr || s->IsNull())
-                op.removed.push_back(col.name);
-            else
-                op.changed.push_back(col.name);
+            (s == nullptr || s->IsNull() ? op.removed : op.changed).push_back(col.name);
         }
-        if (op.changed.empty() && op.removed.empty()) {
+        if (op.changed.empty() && op.removed.empty())
+            ++out.skipped;
+        else
+            out.ops.push_back(std::move(op));
+    }
+    if (!delete_missing) return out;
+    const size_t first = out.ops.size();
+    std::unordered_set<std::string> present = present_keys(src, key_column);
+    for (const auto &entry : by_key)
+        if (!present.count(entry.first))
+            out.ops.push_back({Op::Delete, 0, object_id(*entry.second), {}, {}, entry.first});
+    for (const JsonValue *obj : extras)
+        out.ops.push_back({Op::Delete, 0, object_id(*obj), {}, {},
+                           key_string(*find_member(*obj, key_column.c_str()))});
+    sort_deletes(out, first);
+    return out;
+}
+
+DiffResult diff_ledger(const SourceData &src, const std::string &key_column,
+                       const LedgerState &ledger, const std::vector<std::string> &row_hashes,
+                       bool delete_missing) {
+    DiffResult out;
+    std::vector<std::string> keys = source_keys(src, key_column, out.rejected);
+    for (rapidjson::SizeType i = 0; i < src.rows.Size(); ++i) {
+        if (keys[i] == kRejectedKey) continue;
+        auto found = ledger.entries.find(keys[i]);
+        if (found == ledger.entries.end()) {
+            out.ops.push_back({Op::Insert, i, {}, {}, {}, {}});
+            continue;
+        }
+        if (found->second.hash == row_hashes[i]) {
             ++out.skipped;
             continue;
         }
-        op.object_id = object_id(obj);
+        // Parse's content is only known by its hash: send every field.
+        Op op{Op::Update, i, found->second.object_id, {}, {}, {}};
+        for (const auto &col : src.columns) {
+            const JsonValue *s = find_member(src.rows[i], col.name.c_str());
+            (s == nullptr || s->IsNull() ? op.removed : op.changed).push_back(col.name);
+        }
         out.ops.push_back(std::move(op));
     }
-    if (delete_missing) add_deletes(src, key_column, by_key, extras, rows_of_key, out);
+    if (!delete_missing) return out;
+    const size_t first = out.ops.size();
+    std::unordered_set<std::string> present = present_keys(src, key_column);
+    for (const auto &entry : ledger.entries)
+        if (!present.count(entry.first))
+            out.ops.push_back({Op::Delete, 0, entry.second.object_id, {}, {}, entry.first});
+    sort_deletes(out, first);
     return out;
 }
 

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "core/json.hpp"
+#include "core/ledger.hpp"
 #include "core/source_data.hpp"
 
 namespace impayes {
@@ -33,6 +34,20 @@ struct DiffResult {
 // of rejected source rows are still "in the source" and never deleted.
 DiffResult diff_rows(const SourceData &src, const std::string &key_column,
                      const JsonValue &existing, bool delete_missing = false);
+
+// Same, against the ledger: a row whose hash (row_hashes[i], from
+// content_hash()) matches its key's entry is skipped; others are inserted
+// or updated with every field. Extra Parse objects sharing a key are not
+// known here: a full reconciliation finds them.
+DiffResult diff_ledger(const SourceData &src, const std::string &key_column,
+                       const LedgerState &ledger, const std::vector<std::string> &row_hashes,
+                       bool delete_missing);
+
+// The key_string() of each source row, or kRejectedKey when the row is
+// rejected for a NULL or duplicated key (with a RowProblem in rejected).
+std::vector<std::string> source_keys(const SourceData &src, const std::string &key_column,
+                                     std::vector<RowProblem> &rejected);
+extern const char *const kRejectedKey;
 
 // Whether a source field (nullptr when NULL) equals a Parse field
 // (nullptr when absent): NULL equals absent or null.

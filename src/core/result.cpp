@@ -29,6 +29,10 @@ std::string result_to_json(const SyncResult &r) {
     }
     w.Key("dry_run");
     w.Bool(r.dry_run);
+    if (!r.mode.empty()) {
+        w.Key("mode");
+        w.String(r.mode.c_str());
+    }
     if (r.dry_run && !r.preview.IsNull()) {
         w.Key("preview");
         r.preview.Accept(w);

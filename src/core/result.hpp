@@ -21,6 +21,7 @@ struct SyncResult {
     long failed = 0;    // objects Parse refused or that could not be sent
     long rejected = 0;  // source rows not synced (NULL/duplicate key, bad value)
     bool dry_run = false;
+    std::string mode;  // "incremental" or "full", once decided
     long duration_ms = 0;
     std::string error;  // one line, on failure
     JsonDoc details;    // object, on failure (and for partial failures)

@@ -22,6 +22,8 @@ struct Settings {
     int parallel_requests = 2;
     int max_retries = 3;
     std::string on_missing = "keep";  // keep | delete
+    std::string mode = "incremental";  // incremental | full
+    bool full = false;                 // this call forces a full reconciliation
     bool dry_run = false;
 };
 

@@ -1,5 +1,6 @@
 #include "http/http_client.hpp"
 
+#include <algorithm>
 #include <cstring>
 #include <deque>
 #include <memory>
@@ -22,12 +23,19 @@ struct WriteSink {
     bool failed = false;
 };
 
+// A request body read by libcurl, once.
+struct UploadSource {
+    const std::string *body = nullptr;
+    size_t sent = 0;
+};
+
 // One easy handle and the buffers that must outlive its transfer.
 struct HttpClient::Transfer {
     CurlEasy easy;
     CURLM *multi = nullptr;  // set while attached to the multi handle
     HttpRequest req;
     WriteSink sink;
+    UploadSource upload;
     size_t index = 0;
     char errbuf[CURL_ERROR_SIZE] = {0};
 
@@ -52,6 +60,16 @@ static size_t on_write(char *data, size_t size, size_t nmemb, void *userp) {
         return 0;  // makes libcurl fail the transfer with CURLE_WRITE_ERROR
     }
 }
+
+static size_t on_read(char *buf, size_t size, size_t nitems, void *userp) {
+    auto *u = static_cast<UploadSource *>(userp);
+    size_t n = std::min(size * nitems, u->body->size() - u->sent);
+    memcpy(buf, u->body->data() + u->sent, n);
+    u->sent += n;
+    return n;
+}
+
+static int on_seek(void *, curl_off_t, int) { return CURL_SEEKFUNC_FAIL; }
 
 static int on_progress(void *clientp, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
     auto *abort = static_cast<std::function<bool()> *>(clientp);
@@ -115,7 +133,15 @@ void HttpClient::start(Transfer &t, HttpRequest &&req) {
     } else {
         if (t.req.method != "POST") curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, t.req.method.c_str());
         if (!t.req.body.empty() || t.req.method == "POST") {
-            curl_easy_setopt(h, CURLOPT_POSTFIELDS, t.req.body.c_str());
+            // The body is streamed by a callback that cannot rewind: libcurl
+            // would otherwise silently send a POST again when a kept-alive
+            // connection dies before the answer, and Parse would apply it
+            // twice. The request fails instead and the sync decides.
+            t.upload = UploadSource{&t.req.body, 0};
+            curl_easy_setopt(h, CURLOPT_POST, 1L);
+            curl_easy_setopt(h, CURLOPT_READFUNCTION, on_read);
+            curl_easy_setopt(h, CURLOPT_READDATA, &t.upload);
+            curl_easy_setopt(h, CURLOPT_SEEKFUNCTION, on_seek);
             curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(t.req.body.size()));
         }
     }
@@ -160,6 +186,10 @@ void HttpClient::finish(Transfer &t, CURLcode code, HttpResponse &out) {
     // The error buffer names host and port, never headers.
     out.error = t.errbuf[0] ? t.errbuf : curl_easy_strerror(code);
     if (code == CURLE_COULDNT_CONNECT || code == CURLE_COULDNT_RESOLVE_HOST) out.sent = false;
+    if (code == CURLE_SEND_FAIL_REWIND) {  // the connection died after the body went out
+        out.sent = true;
+        out.error = "connection closed before an answer (the request may have been applied)";
+    }
     out.permanent = code == CURLE_PEER_FAILED_VERIFICATION || code == CURLE_SSL_CERTPROBLEM ||
                     code == CURLE_SSL_CACERT_BADFILE || code == CURLE_SSL_ISSUER_ERROR ||
                     code == CURLE_UNSUPPORTED_PROTOCOL || code == CURLE_URL_MALFORMAT;

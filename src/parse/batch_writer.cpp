@@ -3,7 +3,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
-#include <unordered_set>
+#include <unordered_map>
 
 namespace impayes {
 
@@ -43,6 +43,15 @@ std::string batch_item_json(const Op &op, const SourceData &src, const std::stri
     }
     w.EndObject();
     return std::string(buf.GetString(), buf.GetSize());
+}
+
+static ItemOutcome outcome(ItemOutcome::State st, long status, std::string code, std::string error) {
+    ItemOutcome o;
+    o.state = st;
+    o.http_status = status;
+    o.code = std::move(code);
+    o.error = std::move(error);
+    return o;
 }
 
 static const size_t kEnvelope = 32;  // {"requests":[ ... ]}
@@ -98,7 +107,13 @@ void BatchWriter::send_round(std::vector<Batch> &batches, std::vector<ItemOutcom
                     ItemOutcome &o = out[b.ops[i]];
                     const JsonValue *err = find_member(doc[i], "error");
                     if (err == nullptr) {
-                        o = ItemOutcome{ItemOutcome::Done, r.status, "", ""};
+                        o = outcome(ItemOutcome::Done, r.status, "", "");
+                        const JsonValue *ok = find_member(doc[i], "success");
+                        const JsonValue *id = ok ? find_member(*ok, "objectId") : nullptr;
+                        const JsonValue *at = ok ? find_member(*ok, "updatedAt") : nullptr;
+                        if (at == nullptr && ok) at = find_member(*ok, "createdAt");
+                        if (id && id->IsString()) o.object_id = id->GetString();
+                        if (at && at->IsString()) o.stamp = at->GetString();
                         continue;
                     }
                     HttpResponse item;
@@ -106,10 +121,10 @@ void BatchWriter::send_round(std::vector<Batch> &batches, std::vector<ItemOutcom
                     item.body = to_json(*err);
                     ParseErrorBody e = parse_error_body(item.body);
                     if (e.code == "101" && ops_[b.ops[i]].kind == Op::Delete) {
-                        o = ItemOutcome{ItemOutcome::Done, r.status, "", ""};  // already gone
+                        o = outcome(ItemOutcome::Done, r.status, "", "");  // already gone
                         continue;
                     }
-                    o = ItemOutcome{ItemOutcome::Failed, r.status, e.code, e.message};
+                    o = outcome(ItemOutcome::Failed, r.status, e.code, e.message);
                     if (is_transient(item)) retry.push_back(b.ops[i]);
                 }
                 return;
@@ -119,10 +134,13 @@ void BatchWriter::send_round(std::vector<Batch> &batches, std::vector<ItemOutcom
             std::string msg = !r.error.empty() ? r.error
                               : "HTTP " + std::to_string(r.status) +
                                     (e.message.empty() ? "" : ": " + e.message);
+            if (r.status == 413)
+                msg += " (Parse Server's maxUploadSize is smaller than the request: lower "
+                       "impayes_sync.max_request_bytes or impayes_sync.batch_size)";
             const bool transient = !r.ok() && is_transient(r);
             for (size_t op : b.ops) {
-                out[op] = ItemOutcome{r.status == 413 ? ItemOutcome::TooLarge : ItemOutcome::Failed,
-                                      r.status, e.code, "POST /batch: " + msg};
+                out[op] = outcome(r.status == 413 ? ItemOutcome::TooLarge : ItemOutcome::Failed,
+                                      r.status, e.code, "POST /batch: " + msg);
                 if (transient) retry.push_back(op);
                 if (transient && (r.sent || r.status >= 500)) maybe_applied.push_back(op);
             }
@@ -140,15 +158,19 @@ void BatchWriter::settle_applied_inserts(const std::vector<Op> &ops, const Sourc
     if (keys.empty()) return;
     JsonDoc found;
     parse_.find_by_keys(s_.key_column, keys, found);
-    std::unordered_set<std::string> present;
-    for (const auto &obj : found.GetArray())
-        if (const JsonValue *k = find_member(obj, s_.key_column.c_str())) present.insert(key_string(*k));
+    std::unordered_map<std::string, std::string> present;  // key -> objectId
+    for (const auto &obj : found.GetArray()) {
+        const JsonValue *k = find_member(obj, s_.key_column.c_str());
+        const JsonValue *id = find_member(obj, "objectId");
+        if (k && id && id->IsString()) present[key_string(*k)] = id->GetString();
+    }
     std::vector<size_t> still;
     for (size_t i : retry) {
         const Op &op = ops[i];
         if (op.kind == Op::Insert &&
             present.count(key_string(src.rows[rapidjson::SizeType(op.row)][s_.key_column.c_str()]))) {
-            out[i] = ItemOutcome{ItemOutcome::Done, 0, "", ""};  // applied before the failure
+            out[i] = outcome(ItemOutcome::Done, 0, "", "");  // applied before the failure
+            out[i].object_id = present[key_string(src.rows[rapidjson::SizeType(op.row)][s_.key_column.c_str()])];
             continue;
         }
         still.push_back(i);
@@ -167,10 +189,10 @@ std::vector<ItemOutcome> BatchWriter::push(const std::vector<Op> &ops, const Sou
     for (size_t i = 0; i < ops.size(); ++i) {
         items[i] = batch_item_json(ops[i], src, parse_.mount(), s_.class_name);
         if (items[i].size() + kEnvelope > size_t(s_.max_request_bytes)) {
-            out[i] = ItemOutcome{ItemOutcome::TooLarge, 0, "",
+            out[i] = outcome(ItemOutcome::TooLarge, 0, "",
                                  "object is " + std::to_string(items[i].size()) +
                                      " bytes, over impayes_sync.max_request_bytes (" +
-                                     std::to_string(s_.max_request_bytes) + ")"};
+                                     std::to_string(s_.max_request_bytes) + ")");
             continue;
         }
         todo.push_back(i);

@@ -21,6 +21,8 @@ struct ItemOutcome {
     long http_status = 0;
     std::string code;   // Parse code or SQLSTATE
     std::string error;  // one line
+    std::string object_id;  // Done inserts: the new object's id
+    std::string stamp;      // Done inserts/updates: Parse's createdAt/updatedAt
 };
 
 // Serialises the /batch item of one operation.

@@ -152,7 +152,7 @@ void ParseClient::add_fields(const std::vector<std::pair<std::string, ParseType>
 }
 
 static std::string keys_param(const std::vector<std::string> &fields) {
-    std::string keys = "objectId";
+    std::string keys = "objectId,updatedAt,createdAt";
     for (const auto &f : fields) keys += "," + f;
     return url_encode(keys);
 }
@@ -173,6 +173,28 @@ static size_t take_results(const std::string &body, JsonDoc &out, const std::str
 }
 
 void ParseClient::read_all(const std::vector<std::string> &fields, JsonDoc &out) {
+    read_paged(fields, "", out);
+}
+
+void ParseClient::read_changed_since(const std::vector<std::string> &fields,
+                                     const std::string &since, JsonDoc &out) {
+    read_paged(fields, since, out);
+}
+
+long ParseClient::count() {
+    // Without a where clause, Parse on PostgreSQL answers an estimate.
+    const std::string path = "/classes/" + s_.class_name + "?limit=0&count=1&where=" +
+                             url_encode("{\"objectId\":{\"$exists\":true}}");
+    HttpResponse r = request("GET", path);
+    if (!r.ok()) throw http_failure("counting objects", "GET", url(path), r);
+    JsonDoc doc;
+    const JsonValue *c = parse_json(doc, r.body.data(), r.body.size()).empty() ? find_member(doc, "count") : nullptr;
+    if (c == nullptr || !c->IsNumber()) throw SyncError("Parse Server answered a count without \"count\"");
+    return long(c->GetDouble());
+}
+
+void ParseClient::read_paged(const std::vector<std::string> &fields, const std::string &since,
+                             JsonDoc &out) {
     out.SetArray();
     const size_t page_size = 1000;
     std::string last;
@@ -180,12 +202,22 @@ void ParseClient::read_all(const std::vector<std::string> &fields, JsonDoc &out)
                              "&order=objectId&keys=" + keys_param(fields);
     for (;;) {
         std::string path = base;
-        if (!last.empty()) {
+        if (!last.empty() || !since.empty()) {
             JsonDoc where;
             where.SetObject();
-            JsonValue gt(rapidjson::kObjectType);
-            gt.AddMember("$gt", JsonValue(last.c_str(), where.GetAllocator()), where.GetAllocator());
-            where.AddMember("objectId", gt, where.GetAllocator());
+            auto &a = where.GetAllocator();
+            if (!last.empty()) {
+                JsonValue gt(rapidjson::kObjectType);
+                gt.AddMember("$gt", JsonValue(last.c_str(), a), a);
+                where.AddMember("objectId", gt, a);
+            }
+            if (!since.empty()) {
+                JsonValue date(rapidjson::kObjectType), gt(rapidjson::kObjectType);
+                date.AddMember("__type", "Date", a);
+                date.AddMember("iso", JsonValue(since.c_str(), a), a);
+                gt.AddMember("$gt", date, a);
+                where.AddMember("updatedAt", gt, a);
+            }
             path += "&where=" + url_encode(to_json(where));
         }
         HttpResponse r = request("GET", path);
@@ -204,7 +236,7 @@ void ParseClient::read_all(const std::vector<std::string> &fields, JsonDoc &out)
 }
 
 void ParseClient::find_by_keys(const std::string &key, const std::vector<const JsonValue *> &values,
-                               JsonDoc &out) {
+                               JsonDoc &out, const std::vector<std::string> &fields) {
     out.SetArray();
     const size_t chunk = 200;
     for (size_t from = 0; from < values.size(); from += chunk) {
@@ -218,7 +250,8 @@ void ParseClient::find_by_keys(const std::string &key, const std::vector<const J
         cond.AddMember("$in", in, a);
         where.AddMember(JsonValue(key.c_str(), a), cond, a);
         std::string path = "/classes/" + s_.class_name + "?limit=" + std::to_string(chunk * 4) +
-                           "&keys=" + keys_param({key}) + "&where=" + url_encode(to_json(where));
+                           "&keys=" + keys_param(fields.empty() ? std::vector<std::string>{key} : fields) +
+                           "&where=" + url_encode(to_json(where));
         HttpResponse r = request("GET", path);
         if (!r.ok()) throw http_failure("looking up objects by key", "GET", url(path), r);
         take_results(r.body, out, "GET " + describe_url(url(path)));

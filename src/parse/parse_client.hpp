@@ -45,9 +45,17 @@ public:
     // read with keyset paging on objectId. out becomes an array.
     void read_all(const std::vector<std::string> &fields, JsonDoc &out);
 
+    // Objects created or updated after the ISO timestamp `since`, same
+    // fields, keyset paged like read_all().
+    void read_changed_since(const std::vector<std::string> &fields, const std::string &since,
+                            JsonDoc &out);
+
+    // Exact number of objects in the class.
+    long count();
+
     // Objects whose field `key` is one of values (JSON values).
     void find_by_keys(const std::string &key, const std::vector<const JsonValue *> &values,
-                      JsonDoc &out);
+                      JsonDoc &out, const std::vector<std::string> &fields = {});
 
     // A request with retries of transient failures.
     HttpResponse request(const std::string &method, const std::string &path_and_query,
@@ -58,6 +66,8 @@ public:
     long backoff_ms(int attempt) const;
 
 private:
+    void read_paged(const std::vector<std::string> &fields, const std::string &since, JsonDoc &out);
+
     const Settings &s_;
     HttpClient &http_;
     Logger &log_;

@@ -10,6 +10,7 @@
 #include "core/result.hpp"
 #include "pg/gucs.hpp"
 #include "pg/history.hpp"
+#include "pg/ledger_store.hpp"
 #include "pg/pg_call.hpp"
 #include "pg/pg_logger.hpp"
 #include "pg/run_lock.hpp"
@@ -55,13 +56,13 @@ SyncResult failed_before_start(const SyncError &e, bool dry_run) {
     return r;
 }
 
-RunOutput run_once(bool dry_run) {
+RunOutput run_once(bool dry_run, bool full) {
     const long long started = now_timestamp();
     std::string secret, class_name;
     SyncResult result;
     PgLogger log("");
     try {
-        Settings s = read_settings(dry_run);
+        Settings s = read_settings(dry_run, full);
         secret = s.master_key;
         class_name = s.class_name;
         log = PgLogger(secret);
@@ -78,7 +79,8 @@ RunOutput run_once(bool dry_run) {
                              "X-Parse-Master-Key: " + s.master_key};
         HttpClient http(std::move(http_opts), interrupt_pending);
         PgSourceReader reader;
-        result = run_sync(s, reader, http, log);
+        PgLedgerStore ledger(log);
+        result = run_sync(s, reader, http, log, &ledger);
     } catch (const SyncError &e) {  // before the run could start
         result = failed_before_start(e, dry_run);
     }
@@ -90,9 +92,9 @@ RunOutput run_once(bool dry_run) {
     return out;
 }
 
-void run_guarded(bool dry_run, Outcome *out) noexcept {
+void run_guarded(bool dry_run, bool full, Outcome *out) noexcept {
     try {
-        RunOutput run = run_once(dry_run);
+        RunOutput run = run_once(dry_run, full);
         out->json = dup(run.json);
         out->kind = out->json ? Outcome::Json : Outcome::OutOfMemory;
         out->failed_run = !run.success;
@@ -131,8 +133,9 @@ void _PG_init(void) { impayes::pg::define_gucs(); }
 Datum impayes_sync(PG_FUNCTION_ARGS) {
     using impayes::pg::Outcome;
     const bool dry_run = PG_ARGISNULL(0) ? false : PG_GETARG_BOOL(0);
+    const bool full = PG_NARGS() > 1 && !PG_ARGISNULL(1) && PG_GETARG_BOOL(1);
     Outcome out;
-    impayes::pg::run_guarded(dry_run, &out);
+    impayes::pg::run_guarded(dry_run, full, &out);
     char *json = impayes::pg::take(out.json);
     char *message = impayes::pg::take(out.message);
     char *detail = impayes::pg::take(out.detail);

@@ -1,7 +1,10 @@
 src/pg/entry.o: src/pg/entry.cpp src/core/errors.hpp src/core/json.hpp \
  src/core/result.hpp src/pg/gucs.hpp src/core/settings.hpp \
- src/pg/history.hpp src/core/logger.hpp src/pg/pg_call.hpp \
- src/pg/postgres_headers.hpp /usr/include/postgresql/15/server/postgres.h \
+ src/pg/history.hpp src/core/logger.hpp src/pg/ledger_store.hpp \
+ src/sync/sync_engine.hpp src/core/ledger.hpp src/core/source_data.hpp \
+ src/core/parse_types.hpp src/http/http_client.hpp \
+ src/http/curl_handles.hpp src/pg/pg_call.hpp src/pg/postgres_headers.hpp \
+ /usr/include/postgresql/15/server/postgres.h \
  /usr/include/postgresql/15/server/c.h \
  /usr/include/postgresql/15/server/postgres_ext.h \
  /usr/include/postgresql/15/server/pg_config_ext.h \
@@ -51,8 +54,10 @@ src/pg/entry.o: src/pg/entry.cpp src/core/errors.hpp src/core/json.hpp \
  /usr/include/postgresql/15/server/utils/timestamp.h \
  /usr/include/postgresql/15/server/fmgr.h \
  /usr/include/postgresql/15/server/pgtime.h \
- /usr/include/postgresql/15/server/catalog/pg_type.h \
+ /usr/include/postgresql/15/server/catalog/pg_authid.h \
  /usr/include/postgresql/15/server/catalog/genbki.h \
+ /usr/include/postgresql/15/server/catalog/pg_authid_d.h \
+ /usr/include/postgresql/15/server/catalog/pg_type.h \
  /usr/include/postgresql/15/server/catalog/objectaddress.h \
  /usr/include/postgresql/15/server/access/htup.h \
  /usr/include/postgresql/15/server/storage/itemptr.h \
@@ -147,9 +152,7 @@ src/pg/entry.o: src/pg/entry.cpp src/core/errors.hpp src/core/json.hpp \
  /usr/include/postgresql/15/server/nodes/memnodes.h \
  /usr/include/postgresql/15/server/utils/regproc.h \
  /usr/include/postgresql/15/server/utils/timeout.h src/pg/pg_logger.hpp \
- src/pg/run_lock.hpp src/pg/source_reader.hpp src/sync/sync_engine.hpp \
- src/core/source_data.hpp src/core/parse_types.hpp \
- src/http/http_client.hpp src/http/curl_handles.hpp
+ src/pg/run_lock.hpp src/pg/source_reader.hpp
 src/core/errors.hpp:
 src/core/json.hpp:
 src/core/result.hpp:
@@ -157,6 +160,13 @@ src/pg/gucs.hpp:
 src/core/settings.hpp:
 src/pg/history.hpp:
 src/core/logger.hpp:
+src/pg/ledger_store.hpp:
+src/sync/sync_engine.hpp:
+src/core/ledger.hpp:
+src/core/source_data.hpp:
+src/core/parse_types.hpp:
+src/http/http_client.hpp:
+src/http/curl_handles.hpp:
 src/pg/pg_call.hpp:
 src/pg/postgres_headers.hpp:
 /usr/include/postgresql/15/server/postgres.h:
@@ -209,8 +219,10 @@ src/pg/postgres_headers.hpp:
 /usr/include/postgresql/15/server/utils/timestamp.h:
 /usr/include/postgresql/15/server/fmgr.h:
 /usr/include/postgresql/15/server/pgtime.h:
-/usr/include/postgresql/15/server/catalog/pg_type.h:
+/usr/include/postgresql/15/server/catalog/pg_authid.h:
 /usr/include/postgresql/15/server/catalog/genbki.h:
+/usr/include/postgresql/15/server/catalog/pg_authid_d.h:
+/usr/include/postgresql/15/server/catalog/pg_type.h:
 /usr/include/postgresql/15/server/catalog/objectaddress.h:
 /usr/include/postgresql/15/server/access/htup.h:
 /usr/include/postgresql/15/server/storage/itemptr.h:
@@ -308,8 +320,3 @@ src/pg/postgres_headers.hpp:
 src/pg/pg_logger.hpp:
 src/pg/run_lock.hpp:
 src/pg/source_reader.hpp:
-src/sync/sync_engine.hpp:
-src/core/source_data.hpp:
-src/core/parse_types.hpp:
-src/http/http_client.hpp:
-src/http/curl_handles.hpp:

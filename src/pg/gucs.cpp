@@ -30,9 +30,12 @@ int parallel_requests = 2;
 int max_retries = 3;
 bool loaded_at_startup = false;
 int on_missing = 0;
+int sync_mode = 0;
 bool raise_on_error = false;
 int history_retention = 30 * 24 * 60;  // minutes
 
+const struct config_enum_entry mode_options[] = {
+    {"incremental", 0, false}, {"full", 1, false}, {nullptr, 0, false}};
 const struct config_enum_entry on_missing_options[] = {
     {"keep", 0, false}, {"delete", 1, false}, {nullptr, 0, false}};
 
@@ -106,6 +109,10 @@ void define_gucs() {
                              "What happens to Parse objects whose key left the source: keep or delete.",
                              nullptr, &on_missing, 0, on_missing_options, PGC_SUSET, 0, nullptr,
                              nullptr, nullptr);
+    DefineCustomEnumVariable("impayes_sync.mode",
+                             "incremental: unchanged rows cost no HTTP (ledger); full: read the whole class.",
+                             nullptr, &sync_mode, 0, mode_options, PGC_SUSET, 0, nullptr, nullptr,
+                             nullptr);
     DefineCustomBoolVariable("impayes_sync.raise_on_error",
                              "Raise an ERROR after recording a failed run (for pg_cron).", nullptr,
                              &raise_on_error, false, PGC_SUSET, 0, nullptr, nullptr, nullptr);
@@ -115,7 +122,7 @@ void define_gucs() {
     MarkGUCPrefixReserved("impayes_sync");
 }
 
-Settings read_settings(bool dry_run) {
+Settings read_settings(bool dry_run, bool full) {
     Settings s;
     s.parse_url = str(parse_url);
     s.application_id = str(application_id);
@@ -134,6 +141,8 @@ Settings read_settings(bool dry_run) {
     s.parallel_requests = parallel_requests;
     s.max_retries = max_retries;
     s.on_missing = on_missing == 1 ? "delete" : "keep";
+    s.mode = sync_mode == 1 ? "full" : "incremental";
+    s.full = full;
     s.dry_run = dry_run;
     return s;
 }

@@ -14,7 +14,7 @@ void define_gucs();
 // Snapshot of the settings for one run. The master key comes from
 // impayes_sync.master_key, or else from impayes_sync.master_key_file;
 // a file that cannot be read throws a SyncError naming the setting.
-Settings read_settings(bool dry_run);
+Settings read_settings(bool dry_run, bool full);
 
 bool raise_on_error_enabled();
 

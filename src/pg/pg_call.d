@@ -49,8 +49,10 @@ src/pg/pg_call.o: src/pg/pg_call.cpp src/pg/pg_call.hpp \
  /usr/include/postgresql/15/server/utils/timestamp.h \
  /usr/include/postgresql/15/server/fmgr.h \
  /usr/include/postgresql/15/server/pgtime.h \
- /usr/include/postgresql/15/server/catalog/pg_type.h \
+ /usr/include/postgresql/15/server/catalog/pg_authid.h \
  /usr/include/postgresql/15/server/catalog/genbki.h \
+ /usr/include/postgresql/15/server/catalog/pg_authid_d.h \
+ /usr/include/postgresql/15/server/catalog/pg_type.h \
  /usr/include/postgresql/15/server/catalog/objectaddress.h \
  /usr/include/postgresql/15/server/access/htup.h \
  /usr/include/postgresql/15/server/storage/itemptr.h \
@@ -197,8 +199,10 @@ src/pg/postgres_headers.hpp:
 /usr/include/postgresql/15/server/utils/timestamp.h:
 /usr/include/postgresql/15/server/fmgr.h:
 /usr/include/postgresql/15/server/pgtime.h:
-/usr/include/postgresql/15/server/catalog/pg_type.h:
+/usr/include/postgresql/15/server/catalog/pg_authid.h:
 /usr/include/postgresql/15/server/catalog/genbki.h:
+/usr/include/postgresql/15/server/catalog/pg_authid_d.h:
+/usr/include/postgresql/15/server/catalog/pg_type.h:
 /usr/include/postgresql/15/server/catalog/objectaddress.h:
 /usr/include/postgresql/15/server/access/htup.h:
 /usr/include/postgresql/15/server/storage/itemptr.h:

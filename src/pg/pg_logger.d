@@ -50,8 +50,10 @@ src/pg/pg_logger.o: src/pg/pg_logger.cpp src/pg/pg_logger.hpp \
  /usr/include/postgresql/15/server/utils/timestamp.h \
  /usr/include/postgresql/15/server/fmgr.h \
  /usr/include/postgresql/15/server/pgtime.h \
- /usr/include/postgresql/15/server/catalog/pg_type.h \
+ /usr/include/postgresql/15/server/catalog/pg_authid.h \
  /usr/include/postgresql/15/server/catalog/genbki.h \
+ /usr/include/postgresql/15/server/catalog/pg_authid_d.h \
+ /usr/include/postgresql/15/server/catalog/pg_type.h \
  /usr/include/postgresql/15/server/catalog/objectaddress.h \
  /usr/include/postgresql/15/server/access/htup.h \
  /usr/include/postgresql/15/server/storage/itemptr.h \
@@ -200,8 +202,10 @@ src/pg/postgres_headers.hpp:
 /usr/include/postgresql/15/server/utils/timestamp.h:
 /usr/include/postgresql/15/server/fmgr.h:
 /usr/include/postgresql/15/server/pgtime.h:
-/usr/include/postgresql/15/server/catalog/pg_type.h:
+/usr/include/postgresql/15/server/catalog/pg_authid.h:
 /usr/include/postgresql/15/server/catalog/genbki.h:
+/usr/include/postgresql/15/server/catalog/pg_authid_d.h:
+/usr/include/postgresql/15/server/catalog/pg_type.h:
 /usr/include/postgresql/15/server/catalog/objectaddress.h:
 /usr/include/postgresql/15/server/access/htup.h:
 /usr/include/postgresql/15/server/storage/itemptr.h:

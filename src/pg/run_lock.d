@@ -50,8 +50,10 @@ src/pg/run_lock.o: src/pg/run_lock.cpp src/pg/run_lock.hpp \
  /usr/include/postgresql/15/server/utils/timestamp.h \
  /usr/include/postgresql/15/server/fmgr.h \
  /usr/include/postgresql/15/server/pgtime.h \
- /usr/include/postgresql/15/server/catalog/pg_type.h \
+ /usr/include/postgresql/15/server/catalog/pg_authid.h \
  /usr/include/postgresql/15/server/catalog/genbki.h \
+ /usr/include/postgresql/15/server/catalog/pg_authid_d.h \
+ /usr/include/postgresql/15/server/catalog/pg_type.h \
  /usr/include/postgresql/15/server/catalog/objectaddress.h \
  /usr/include/postgresql/15/server/access/htup.h \
  /usr/include/postgresql/15/server/storage/itemptr.h \
@@ -199,8 +201,10 @@ src/pg/postgres_headers.hpp:
 /usr/include/postgresql/15/server/utils/timestamp.h:
 /usr/include/postgresql/15/server/fmgr.h:
 /usr/include/postgresql/15/server/pgtime.h:
-/usr/include/postgresql/15/server/catalog/pg_type.h:
+/usr/include/postgresql/15/server/catalog/pg_authid.h:
 /usr/include/postgresql/15/server/catalog/genbki.h:
+/usr/include/postgresql/15/server/catalog/pg_authid_d.h:
+/usr/include/postgresql/15/server/catalog/pg_type.h:
 /usr/include/postgresql/15/server/catalog/objectaddress.h:
 /usr/include/postgresql/15/server/access/htup.h:
 /usr/include/postgresql/15/server/storage/itemptr.h:

@@ -1,8 +1,8 @@
 src/pg/source_reader.o: src/pg/source_reader.cpp src/pg/source_reader.hpp \
- src/sync/sync_engine.hpp src/core/logger.hpp src/core/result.hpp \
- src/core/json.hpp src/core/settings.hpp src/core/source_data.hpp \
- src/core/parse_types.hpp src/http/http_client.hpp \
- src/http/curl_handles.hpp src/core/errors.hpp \
+ src/sync/sync_engine.hpp src/core/ledger.hpp src/core/json.hpp \
+ src/core/logger.hpp src/core/result.hpp src/core/settings.hpp \
+ src/core/source_data.hpp src/core/parse_types.hpp \
+ src/http/http_client.hpp src/http/curl_handles.hpp src/core/errors.hpp \
  src/pg/column_converter.hpp src/pg/postgres_headers.hpp \
  /usr/include/postgresql/15/server/postgres.h \
  /usr/include/postgresql/15/server/c.h \
@@ -54,8 +54,10 @@ src/pg/source_reader.o: src/pg/source_reader.cpp src/pg/source_reader.hpp \
  /usr/include/postgresql/15/server/utils/timestamp.h \
  /usr/include/postgresql/15/server/fmgr.h \
  /usr/include/postgresql/15/server/pgtime.h \
- /usr/include/postgresql/15/server/catalog/pg_type.h \
+ /usr/include/postgresql/15/server/catalog/pg_authid.h \
  /usr/include/postgresql/15/server/catalog/genbki.h \
+ /usr/include/postgresql/15/server/catalog/pg_authid_d.h \
+ /usr/include/postgresql/15/server/catalog/pg_type.h \
  /usr/include/postgresql/15/server/catalog/objectaddress.h \
  /usr/include/postgresql/15/server/access/htup.h \
  /usr/include/postgresql/15/server/storage/itemptr.h \
@@ -153,9 +155,10 @@ src/pg/source_reader.o: src/pg/source_reader.cpp src/pg/source_reader.hpp \
  src/pg/query_timer.hpp
 src/pg/source_reader.hpp:
 src/sync/sync_engine.hpp:
+src/core/ledger.hpp:
+src/core/json.hpp:
 src/core/logger.hpp:
 src/core/result.hpp:
-src/core/json.hpp:
 src/core/settings.hpp:
 src/core/source_data.hpp:
 src/core/parse_types.hpp:
@@ -214,8 +217,10 @@ src/pg/postgres_headers.hpp:
 /usr/include/postgresql/15/server/utils/timestamp.h:
 /usr/include/postgresql/15/server/fmgr.h:
 /usr/include/postgresql/15/server/pgtime.h:
-/usr/include/postgresql/15/server/catalog/pg_type.h:
+/usr/include/postgresql/15/server/catalog/pg_authid.h:
 /usr/include/postgresql/15/server/catalog/genbki.h:
+/usr/include/postgresql/15/server/catalog/pg_authid_d.h:
+/usr/include/postgresql/15/server/catalog/pg_type.h:
 /usr/include/postgresql/15/server/catalog/objectaddress.h:
 /usr/include/postgresql/15/server/access/htup.h:
 /usr/include/postgresql/15/server/storage/itemptr.h:

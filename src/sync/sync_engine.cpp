@@ -6,6 +6,7 @@
 #include "core/errors.hpp"
 #include "parse/batch_writer.hpp"
 #include "parse/parse_client.hpp"
+#include "sync/incremental.hpp"
 #include "sync/schema_plan.hpp"
 
 namespace impayes {
@@ -140,9 +141,18 @@ void count_outcomes(const std::vector<Op> &ops, const std::vector<ItemOutcome> &
     if (r.failed > 0) r.details.AddMember("failed_items", failed, a);
 }
 
+std::string full_reason(const Settings &s, LedgerStore *ledger, bool exists) {
+    if (ledger == nullptr) return "no ledger";
+    if (s.full) return "full => true";
+    if (s.mode == "full") return "impayes_sync.mode is full";
+    if (!exists) return "the class does not exist yet";
+    return "";
+}
+
 }  // namespace
 
-SyncResult run_sync(const Settings &s, SourceReader &source, HttpClient &http, Logger &log) {
+SyncResult run_sync(const Settings &s, SourceReader &source, HttpClient &http, Logger &log,
+                    LedgerStore *ledger) {
     const auto t0 = std::chrono::steady_clock::now();
     SyncResult r;
     r.dry_run = s.dry_run;
@@ -169,15 +179,47 @@ SyncResult run_sync(const Settings &s, SourceReader &source, HttpClient &http, L
         check_columns(s, src);
         ensure_schema(s, parse, src, exists, fields, log);
 
-        JsonDoc existing;
-        existing.SetArray();
-        if (exists) {
-            std::vector<std::string> names;
-            for (const auto &c : src.columns) names.push_back(c.name);
-            parse.read_all(names, existing);
+        std::vector<std::string> names;
+        for (const auto &c : src.columns) names.push_back(c.name);
+        std::vector<std::string> hashes;
+        hashes.reserve(src.rows.Size());
+        for (const auto &row : src.rows.GetArray()) hashes.push_back(content_hash(row, names));
+
+        // Incremental when the ledger can be trusted, else a full reconciliation.
+        LedgerState state;
+        std::vector<std::string> drifted;
+        std::string why_full = full_reason(s, ledger, exists);
+        if (why_full.empty()) {
+            ledger->load(s.class_name, state);
+            if (!state.found)
+                why_full = "no ledger yet";
+            else if (state.signature != ledger_signature(s, src.columns))
+                why_full = "the URL, key column or source columns changed";
+            else if (long(state.entries.size()) != state.key_count)
+                why_full = "the ledger holds " + std::to_string(state.entries.size()) +
+                           " keys where " + std::to_string(state.key_count) + " were saved";
+            else
+                why_full = refresh_ledger(parse, s.key_column, names, state, drifted);
         }
-        DiffResult diff = diff_rows(src, s.key_column, existing, s.on_missing == "delete");
-        existing.SetArray();  // free what is no longer needed before the push
+        const bool incremental = why_full.empty();
+        r.mode = incremental ? "incremental" : "full";
+        log.info(incremental ? "impayes_sync: incremental: " + std::to_string(state.entries.size()) +
+                                   " keys in the ledger, " + std::to_string(drifted.size()) +
+                                   " changed in Parse by other clients"
+                             : "impayes_sync: full reconciliation: " + why_full);
+        const bool delete_missing = s.on_missing == "delete";
+        std::vector<KnownObject> known;
+        DiffResult diff;
+        if (incremental) {
+            diff = diff_ledger(src, s.key_column, state, hashes, delete_missing);
+            refine_with_parse(parse, src, s.key_column, names, hashes, diff, state, drifted);
+        } else {
+            JsonDoc existing;
+            existing.SetArray();
+            if (exists) parse.read_all(names, existing);
+            known = index_objects(existing, s.key_column, names);
+            diff = diff_rows(src, s.key_column, existing, delete_missing);
+        }
         r.skipped = diff.skipped;
 
         std::vector<RowProblem> rejected = src.rejected;
@@ -186,10 +228,22 @@ SyncResult run_sync(const Settings &s, SourceReader &source, HttpClient &http, L
         if (s.dry_run) {
             for (const Op &op : diff.ops) count_op(op, r);
             fill_preview(diff.ops, src, s.key_column, r.preview);
-        } else if (!diff.ops.empty()) {
-            BatchWriter writer(s, parse, http, log);
-            std::vector<ItemOutcome> outcomes = writer.push(diff.ops, src);
-            count_outcomes(diff.ops, outcomes, src, s.key_column, r, rejected);
+        } else {
+            std::vector<ItemOutcome> outcomes;
+            if (!diff.ops.empty()) {
+                BatchWriter writer(s, parse, http, log);
+                outcomes = writer.push(diff.ops, src);
+                count_outcomes(diff.ops, outcomes, src, s.key_column, r, rejected);
+            }
+            if (ledger) {
+                LedgerDelta delta = ledger_delta(!incremental, known, state, drifted, diff.ops,
+                                                 outcomes, src, s.key_column, hashes);
+                delta.signature = ledger_signature(s, src.columns);
+                // Extra objects sharing a key are only seen by a full read:
+                // keep reconciling fully while there are any.
+                if (!diff.duplicated.empty()) delta.object_count = -1;
+                ledger->save(s.class_name, delta);
+            }
         }
         r.rejected = long(rejected.size());
         if (!rejected.empty()) list_rejected(rejected, r.details);
@@ -202,11 +256,14 @@ SyncResult run_sync(const Settings &s, SourceReader &source, HttpClient &http, L
         }
         r.success = r.failed == 0 && r.rejected == 0;
         if (!r.success) {
+            auto count = [](long n, const char *one, const char *many) {
+                return std::to_string(n) + " " + (n == 1 ? one : many);
+            };
             std::string parts;
-            if (r.rejected) parts = std::to_string(r.rejected) + " source rows rejected";
+            if (r.rejected) parts = count(r.rejected, "source row rejected", "source rows rejected");
             if (r.failed)
-                parts += (parts.empty() ? "" : ", ") + std::to_string(r.failed) +
-                         " objects not written to Parse";
+                parts += (parts.empty() ? "" : ", ") +
+                         count(r.failed, "object not written to Parse", "objects not written to Parse");
             r.error = parts + " (see details)";
         }
     } catch (const SyncError &e) {

@@ -3,6 +3,7 @@
 // driven by tests without a server.
 #pragma once
 
+#include "core/ledger.hpp"
 #include "core/logger.hpp"
 #include "core/result.hpp"
 #include "core/settings.hpp"
@@ -19,8 +20,18 @@ public:
     virtual void read(const Settings &s, SourceData &out) = 0;
 };
 
+// Where the incremental-sync ledger lives (src/pg/ledger_store.cpp).
+class LedgerStore {
+public:
+    virtual ~LedgerStore() = default;
+    virtual void load(const std::string &class_name, LedgerState &out) = 0;
+    virtual void save(const std::string &class_name, const LedgerDelta &delta) = 0;
+};
+
 // Runs the sync. Failures become success:false in the result; only
-// Interrupted (and std::bad_alloc) propagate.
-SyncResult run_sync(const Settings &s, SourceReader &source, HttpClient &http, Logger &log);
+// Interrupted (and std::bad_alloc) propagate. Without a ledger store every
+// run is a full reconciliation.
+SyncResult run_sync(const Settings &s, SourceReader &source, HttpClient &http, Logger &log,
+                    LedgerStore *ledger = nullptr);
 
 }  // namespace impayes

@@ -1,0 +1,4 @@
+src/core/ledger.o: src/core/ledger.cpp src/core/ledger.hpp \
+ src/core/json.hpp
+src/core/ledger.hpp:
+src/core/json.hpp:

@@ -1,0 +1,159 @@
+#include "pg/ledger_store.hpp"
+
+#include "pg/pg_call.hpp"
+#include "pg/subtransaction.hpp"
+
+namespace impayes::pg {
+
+namespace {
+
+// Operators and functions are schema-qualified: this runs as superuser.
+const char *const kLoadState =
+    "SELECT signature, watermark, object_count, key_count FROM impayes_sync.sync_state "
+    "WHERE class_name OPERATOR(pg_catalog.=) $1";
+const char *const kLoadEntries =
+    "SELECT key, object_id, hash FROM impayes_sync.ledger WHERE class_name OPERATOR(pg_catalog.=) $1";
+const char *const kClear = "DELETE FROM impayes_sync.ledger WHERE class_name OPERATOR(pg_catalog.=) $1";
+const char *const kUpsert =
+    "INSERT INTO impayes_sync.ledger (class_name, key, object_id, hash) "
+    "SELECT $1, k, o, h FROM ROWS FROM (pg_catalog.unnest($2::pg_catalog.text[]), "
+    "pg_catalog.unnest($3::pg_catalog.text[]), pg_catalog.unnest($4::pg_catalog.text[])) AS t(k, o, h) "
+    "ON CONFLICT (class_name, key) DO UPDATE SET object_id = excluded.object_id, hash = excluded.hash";
+const char *const kRemove =
+    "DELETE FROM impayes_sync.ledger WHERE class_name OPERATOR(pg_catalog.=) $1 "
+    "AND key OPERATOR(pg_catalog.=) ANY ($2::pg_catalog.text[])";
+const char *const kSaveState =
+    "INSERT INTO impayes_sync.sync_state (class_name, signature, watermark, object_count, key_count, "
+    "saved_at) VALUES ($1, $2, $3, $4, $5, pg_catalog.now()) ON CONFLICT (class_name) DO UPDATE SET "
+    "signature = excluded.signature, watermark = excluded.watermark, "
+    "object_count = excluded.object_count, key_count = excluded.key_count, saved_at = excluded.saved_at";
+
+const size_t kChunk = 5000;
+
+
+std::string text_at(HeapTuple t, TupleDesc d, int col) {
+    char *v = nullptr;
+    pg::run([&] { v = SPI_getvalue(t, d, col); });
+    return v ? v : "";
+}
+
+Datum text_array(const std::vector<const std::string *> &items) {
+    Datum out = 0;
+    pg::run([&] {
+        Datum *elems = static_cast<Datum *>(palloc(sizeof(Datum) * (items.size() + 1)));
+        for (size_t i = 0; i < items.size(); ++i)
+            elems[i] = PointerGetDatum(cstring_to_text_with_len(items[i]->data(), int(items[i]->size())));
+        out = PointerGetDatum(construct_array(elems, int(items.size()), TEXTOID, -1, false, TYPALIGN_INT));
+    });
+    return out;
+}
+
+void exec(const char *sql, int nargs, Oid *types, Datum *values, int expect) {
+    pg::run([&] {
+        int rc = SPI_execute_with_args(sql, nargs, types, values, nullptr, false, 0);
+        if (rc != expect) elog(ERROR, "impayes_sync ledger: %s", SPI_result_code_string(rc));
+    });
+}
+
+}  // namespace
+
+static bool is_cancel(const PgError &e) {
+    return e.sqlerrcode == ERRCODE_QUERY_CANCELED ||
+           ERRCODE_TO_CATEGORY(e.sqlerrcode) == ERRCODE_TO_CATEGORY(ERRCODE_ADMIN_SHUTDOWN);
+}
+
+void PgLedgerStore::load(const std::string &class_name, LedgerState &out) {
+    try {
+        load_rows(class_name, out);
+    } catch (const PgError &e) {
+        if (is_cancel(e)) throw;
+        out = LedgerState();
+        log_.warning("impayes_sync: ledger not read (" + e.message + "); running a full reconciliation");
+    }
+}
+
+void PgLedgerStore::save(const std::string &class_name, const LedgerDelta &delta) {
+    try {
+        save_rows(class_name, delta);
+    } catch (const PgError &e) {
+        if (is_cancel(e)) throw;
+        log_.warning("impayes_sync: ledger not saved (" + e.message + "); the next run reconciles fully");
+    }
+}
+
+void PgLedgerStore::load_rows(const std::string &class_name, LedgerState &out) {
+    in_subtransaction([&] {
+        as_extension_owner([&] {
+            pg::run([] {
+                if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
+            });
+            Oid types[1] = {TEXTOID};
+            Datum args[1];
+            pg::run([&] { args[0] = CStringGetTextDatum(class_name.c_str()); });
+            exec(kLoadState, 1, types, args, SPI_OK_SELECT);
+            if (SPI_processed == 1) {
+                HeapTuple t = SPI_tuptable->vals[0];
+                TupleDesc d = SPI_tuptable->tupdesc;
+                out.found = true;
+                out.signature = text_at(t, d, 1);
+                out.watermark = text_at(t, d, 2);
+                out.object_count = std::stol(text_at(t, d, 3));
+                out.key_count = std::stol(text_at(t, d, 4));
+                exec(kLoadEntries, 1, types, args, SPI_OK_SELECT);
+                out.entries.reserve(size_t(SPI_processed));
+                for (uint64 i = 0; i < SPI_processed; ++i) {
+                    HeapTuple r = SPI_tuptable->vals[i];
+                    TupleDesc rd = SPI_tuptable->tupdesc;
+                    out.entries[text_at(r, rd, 1)] = LedgerEntry{text_at(r, rd, 2), text_at(r, rd, 3)};
+                }
+            }
+            pg::run([] { SPI_finish(); });
+        });
+    });
+}
+
+void PgLedgerStore::save_rows(const std::string &class_name, const LedgerDelta &delta) {
+    in_subtransaction([&] {
+        as_extension_owner([&] {
+            pg::run([] {
+                if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
+            });
+            Datum cls = 0;
+            pg::run([&] { cls = CStringGetTextDatum(class_name.c_str()); });
+            Oid t1[1] = {TEXTOID};
+            Datum a1[1] = {cls};
+            if (delta.replace_all) exec(kClear, 1, t1, a1, SPI_OK_DELETE);
+            for (size_t from = 0; from < delta.upserts.size(); from += kChunk) {
+                std::vector<const std::string *> k, o, h;
+                for (size_t i = from; i < delta.upserts.size() && i < from + kChunk; ++i) {
+                    k.push_back(&delta.upserts[i].first);
+                    o.push_back(&delta.upserts[i].second.object_id);
+                    h.push_back(&delta.upserts[i].second.hash);
+                }
+                Oid t[4] = {TEXTOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID};
+                Datum a[4] = {cls, text_array(k), text_array(o), text_array(h)};
+                exec(kUpsert, 4, t, a, SPI_OK_INSERT);
+            }
+            if (!delta.removed.empty()) {
+                std::vector<const std::string *> k;
+                for (const auto &key : delta.removed) k.push_back(&key);
+                Oid t[2] = {TEXTOID, TEXTARRAYOID};
+                Datum a[2] = {cls, text_array(k)};
+                exec(kRemove, 2, t, a, SPI_OK_DELETE);
+            }
+            Oid t[5] = {TEXTOID, TEXTOID, TEXTOID, INT8OID, INT8OID};
+            Datum a[5];
+            pg::run([&] {
+                a[0] = cls;
+                a[1] = CStringGetTextDatum(delta.signature.c_str());
+                a[2] = CStringGetTextDatum(delta.watermark.c_str());
+                a[3] = Int64GetDatum(delta.object_count);
+                a[4] = Int64GetDatum(delta.key_count);
+            });
+            exec(kSaveState, 5, t, a, SPI_OK_INSERT);
+            pg::run([] { SPI_finish(); });
+        });
+    });
+}
+
+}  // namespace impayes::pg

@@ -1,0 +1,185 @@
+#include "sync/incremental.hpp"
+
+#include <unordered_map>
+
+namespace impayes {
+
+std::string ledger_signature(const Settings &s, const std::vector<SourceColumn> &columns) {
+    std::string sig = base_url(s.parse_url) + "|" + s.key_column + "|";
+    for (const auto &c : columns) sig += c.name + ":" + parse_type_name(c.type) + ",";
+    return sig;
+}
+
+static std::string str_member(const JsonValue &obj, const char *name) {
+    const JsonValue *v = find_member(obj, name);
+    return v && v->IsString() ? std::string(v->GetString(), v->GetStringLength()) : "";
+}
+
+std::string refresh_ledger(ParseClient &parse, const std::string &key_column,
+                           const std::vector<std::string> &fields, LedgerState &ledger,
+                           std::vector<std::string> &drifted_keys) {
+    JsonDoc changed;
+    parse.read_changed_since(fields, ledger.watermark, changed);
+    long created = 0;
+    if (changed.Size() > 0) {
+        std::unordered_map<std::string, std::string> key_of_id;
+        key_of_id.reserve(ledger.entries.size());
+        for (const auto &e : ledger.entries) key_of_id[e.second.object_id] = e.first;
+        for (const auto &obj : changed.GetArray()) {
+            const std::string id = str_member(obj, "objectId");
+            ledger.watermark = later_iso(ledger.watermark, str_member(obj, "updatedAt"));
+            const JsonValue *k = find_member(obj, key_column.c_str());
+            auto known = key_of_id.find(id);
+            if (known == key_of_id.end()) ++created;
+            if (k == nullptr || k->IsNull()) {
+                if (known != key_of_id.end()) return "an object lost its key field";
+                continue;  // an object without key: counted, never synced
+            }
+            const std::string key = key_string(*k);
+            if (known != key_of_id.end() && known->second != key)
+                return "the key of object " + id + " was changed by another client";
+            auto entry = ledger.entries.find(key);
+            if (entry != ledger.entries.end() && entry->second.object_id != id)
+                return "another client created a second object for key " + key;
+            ledger.entries[key] = LedgerEntry{id, content_hash(obj, fields)};
+            drifted_keys.push_back(key);
+        }
+    }
+    const long expected = ledger.object_count + created;
+    const long actual = parse.count();
+    if (actual != expected)
+        return std::to_string(actual) + " objects in Parse where the ledger expects " +
+               std::to_string(expected);
+    ledger.object_count = expected;
+    return "";
+}
+
+void refine_with_parse(ParseClient &parse, const SourceData &src, const std::string &key_column,
+                       const std::vector<std::string> &fields,
+                       const std::vector<std::string> &row_hashes, DiffResult &diff,
+                       LedgerState &ledger, std::vector<std::string> &confirmed_keys) {
+    std::vector<const JsonValue *> keys;
+    for (const Op &op : diff.ops)
+        if (op.kind != Op::Delete) keys.push_back(&src.rows[rapidjson::SizeType(op.row)][key_column.c_str()]);
+    if (keys.empty()) return;
+    JsonDoc current;
+    parse.find_by_keys(key_column, keys, current, fields);
+    std::unordered_map<std::string, const JsonValue *> by_key;
+    for (const auto &obj : current.GetArray()) {
+        const JsonValue *k = find_member(obj, key_column.c_str());
+        if (k == nullptr) continue;
+        auto ins = by_key.emplace(key_string(*k), &obj);
+        if (!ins.second) diff.duplicated.push_back(ins.first->first);
+    }
+    std::vector<Op> kept;
+    kept.reserve(diff.ops.size());
+    for (Op &op : diff.ops) {
+        if (op.kind == Op::Delete) {
+            kept.push_back(std::move(op));
+            continue;
+        }
+        const JsonValue &row = src.rows[rapidjson::SizeType(op.row)];
+        const std::string key = key_string(row[key_column.c_str()]);
+        auto found = by_key.find(key);
+        if (found == by_key.end()) {
+            if (op.kind == Op::Update) op.kind = Op::Insert;  // deleted meanwhile: create it again
+            kept.push_back(std::move(op));
+            continue;
+        }
+        // An insert whose key is already in Parse: the ledger was behind.
+        op.kind = Op::Update;
+        op.object_id = str_member(*found->second, "objectId");
+        op.changed.clear();
+        op.removed.clear();
+        for (const auto &f : fields) {
+            const JsonValue *s = find_member(row, f.c_str());
+            const JsonValue *p = find_member(*found->second, f.c_str());
+            if (!field_equal(s, p)) (s == nullptr || s->IsNull() ? op.removed : op.changed).push_back(f);
+        }
+        if (!op.changed.empty() || !op.removed.empty()) {
+            kept.push_back(std::move(op));
+            continue;
+        }
+        ++diff.skipped;  // Parse already holds it: only the ledger was behind
+        ledger.entries[key] = LedgerEntry{op.object_id, row_hashes[op.row]};
+        confirmed_keys.push_back(key);
+    }
+    diff.ops.swap(kept);
+}
+
+std::vector<KnownObject> index_objects(const JsonValue &objects, const std::string &key_column,
+                                       const std::vector<std::string> &fields) {
+    std::vector<KnownObject> out;
+    out.reserve(objects.Size());
+    for (const auto &obj : objects.GetArray()) {
+        const JsonValue *k = find_member(obj, key_column.c_str());
+        out.push_back({k && !k->IsNull() ? key_string(*k) : "", str_member(obj, "objectId"),
+                       content_hash(obj, fields), str_member(obj, "updatedAt")});
+    }
+    return out;
+}
+
+LedgerDelta ledger_delta(bool rebuilt, const std::vector<KnownObject> &known,
+                         const LedgerState &ledger, const std::vector<std::string> &drifted_keys,
+                         const std::vector<Op> &ops, const std::vector<ItemOutcome> &outcomes,
+                         const SourceData &src, const std::string &key_column,
+                         const std::vector<std::string> &row_hashes) {
+    LedgerDelta d;
+    d.replace_all = rebuilt;
+    std::unordered_map<std::string, LedgerEntry> changes;
+    std::unordered_map<std::string, std::string> ids;  // current objectId per key, for deletes
+    if (rebuilt) {
+        d.object_count = long(known.size());
+        for (const auto &o : known) {
+            d.watermark = later_iso(d.watermark, o.updated_at);
+            if (!o.key.empty() && !changes.count(o.key)) changes[o.key] = {o.object_id, o.hash};
+        }
+    } else {
+        d.object_count = ledger.object_count;
+        d.watermark = ledger.watermark;
+        for (const auto &k : drifted_keys) changes[k] = ledger.entries.at(k);
+    }
+    bool lost_track = false;
+    std::vector<std::string> removed;
+    for (size_t i = 0; i < ops.size(); ++i) {
+        const ItemOutcome &o = outcomes[i];
+        if (o.state != ItemOutcome::Done) continue;
+        const Op &op = ops[i];
+        d.watermark = later_iso(d.watermark, o.stamp);
+        if (op.kind == Op::Delete) {
+            --d.object_count;
+            auto c = changes.find(op.key);
+            auto l = ledger.entries.find(op.key);
+            const std::string &current = c != changes.end()   ? c->second.object_id
+                                         : l != ledger.entries.end() ? l->second.object_id
+                                                                     : op.object_id;
+            if (current == op.object_id) {  // not an extra duplicate: the key is gone
+                changes.erase(op.key);
+                removed.push_back(op.key);
+            }
+            continue;
+        }
+        const std::string key = key_string(src.rows[rapidjson::SizeType(op.row)][key_column.c_str()]);
+        const std::string id = op.kind == Op::Insert ? o.object_id : op.object_id;
+        if (op.kind == Op::Insert) ++d.object_count;
+        if (id.empty()) {
+            lost_track = true;  // applied, but its objectId is unknown
+            continue;
+        }
+        changes[key] = {id, row_hashes[op.row]};
+    }
+    d.upserts.assign(changes.begin(), changes.end());
+    if (rebuilt) {
+        d.key_count = long(changes.size());
+    } else {
+        long added = 0;
+        for (const auto &c : changes) added += ledger.entries.count(c.first) ? 0 : 1;
+        d.key_count = long(ledger.entries.size()) + added - long(removed.size());
+        d.removed = std::move(removed);
+    }
+    // A negative count never matches: the next run is a full reconciliation.
+    if (lost_track) d.object_count = -1;
+    return d;
+}
+
+}  // namespace impayes

@@ -1,0 +1,59 @@
+// Incremental sync: deciding whether the ledger can be trusted for a run,
+// and what to write back to it afterwards.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/diff.hpp"
+#include "core/ledger.hpp"
+#include "core/logger.hpp"
+#include "core/settings.hpp"
+#include "parse/batch_writer.hpp"
+#include "parse/parse_client.hpp"
+
+namespace impayes {
+
+// What the ledger was built for: another URL, key or column set means a
+// full reconciliation.
+std::string ledger_signature(const Settings &s, const std::vector<SourceColumn> &columns);
+
+// Brings the loaded ledger up to date with what other clients did since
+// its watermark: objects created or updated since then are read and
+// merged, and deletions show in an exact count. Returns "" when the ledger
+// can be used, else why a full reconciliation is needed.
+std::string refresh_ledger(ParseClient &parse, const std::string &key_column,
+                           const std::vector<std::string> &fields, LedgerState &ledger,
+                           std::vector<std::string> &drifted_keys);
+
+// The ledger only says that a row changed, not which fields, and could be
+// behind Parse: reads the objects of every row to insert or update (by
+// key, 200 per request) so that updates carry only the fields that differ
+// and no insert duplicates an object that exists. Rows Parse already holds
+// as they are become skips, with their ledger entry refreshed (appended to
+// confirmed_keys); keys held twice are reported in diff.duplicated.
+void refine_with_parse(ParseClient &parse, const SourceData &src, const std::string &key_column,
+                       const std::vector<std::string> &fields,
+                       const std::vector<std::string> &row_hashes, DiffResult &diff,
+                       LedgerState &ledger, std::vector<std::string> &confirmed_keys);
+
+// A Parse object as read by a full reconciliation.
+struct KnownObject {
+    std::string key;
+    std::string object_id;
+    std::string hash;
+    std::string updated_at;
+};
+std::vector<KnownObject> index_objects(const JsonValue &objects, const std::string &key_column,
+                                       const std::vector<std::string> &fields);
+
+// The ledger changes after a push. rebuilt: the run was a full
+// reconciliation and known lists every object it read; else ledger is the
+// refreshed ledger and drifted_keys the entries refresh_ledger() changed.
+LedgerDelta ledger_delta(bool rebuilt, const std::vector<KnownObject> &known,
+                         const LedgerState &ledger, const std::vector<std::string> &drifted_keys,
+                         const std::vector<Op> &ops, const std::vector<ItemOutcome> &outcomes,
+                         const SourceData &src, const std::string &key_column,
+                         const std::vector<std::string> &row_hashes);
+
+}  // namespace impayes
