@@ -49,7 +49,7 @@ SELECT format('FAC-%s-%s', yr, lpad(g::text, 7, '0')),
             ELSE (ARRAY['Besançon', 'Orléans', 'Nîmes', 'Saint-Étienne', 'Béziers', 'Créteil',
                         'Angoulême', 'Évry-Courcouronnes', 'Mâcon', 'Lyon'])[1 + g % 10] END,
        ht, tva, round(ht * (1 + tva / 100), 2),
-       CASE WHEN r.b < 0.7 THEN 0 ELSE round(ht * r.b / 2, 2) END,
+       CASE WHEN r.b < 0.7 THEN 0 ELSE round(ht * r.b::numeric / 2, 2) END,
        d, d + (ARRAY[30, 45, 60])[1 + g % 3],
        CASE WHEN r.c < 0.4 THEN NULL
             ELSE timestamptz '2025-03-01 08:00+01' + r.c * interval '200 days' END,
@@ -71,8 +71,8 @@ SELECT format('FAC-%s-%s', yr, lpad(g::text, 7, '0')),
                  ' ; règlement annoncé « sous huitaine », à vérifier à réception du chèque.' END,
        timestamptz '2025-06-01 12:00+02' + r.b * interval '120 days',
        paid
-FROM generate_series(first, first + count - 1) g,
-     LATERAL (SELECT random() AS a, random() AS b, random() AS c, random() AS e) r,
+FROM (SELECT g, random() AS a, random() AS b, random() AS c, random() AS e
+      FROM generate_series(first, first + count - 1) g) r,
      LATERAL (SELECT round((20 + r.e * 4980)::numeric, 2) AS ht,
                      (ARRAY[20.0, 10.0, 5.5, 2.1])[1 + g % 4]::numeric(4,2) AS tva,
                      date '2024-06-01' + (r.e * 420)::int AS d) v

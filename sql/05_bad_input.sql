@@ -52,5 +52,27 @@ SELECT count(*) AS still_there FROM impayes;
 -- An empty source is fine.
 SET impayes_sync.source = 'SELECT * FROM impayes WHERE false';
 SELECT test.summary(impayes_sync());
+-- Numerics beyond double precision: rounded to the nearest double (see
+-- the README), and out of range rejected.
+SET impayes_sync.source = $$SELECT 'N-1' AS numero_facture, 12345678901234567890.123456789::numeric AS big
+  UNION ALL SELECT 'N-2', ('1e400')::numeric UNION ALL SELECT 'N-3', '-1e-400'::numeric$$;
+SET impayes_sync.class_name = 'T05n';
+SELECT * FROM test.admin('drop-class T05n');
+SELECT test.summary(r), r->'details'->'rejected_rows'->0->>'error' AS error FROM impayes_sync() r;
+SELECT d->>'numero_facture' AS key, d->'big' AS big FROM test.dump('T05n') d ORDER BY 1;
+-- Control characters survive the round trip.
+SET impayes_sync.source = $$SELECT 'C-1' AS numero_facture, E'bell\x07 nul-free \x01\x1f end' AS texte$$;
+SET impayes_sync.class_name = 'T05c';
+SELECT * FROM test.admin('drop-class T05c');
+SELECT test.summary(impayes_sync());
+SELECT (SELECT d->>'texte' FROM test.dump('T05c') d) = E'bell\x07 nul-free \x01\x1f end' AS same_text;
+-- A Parse field already typed differently: nothing is written.
+SET impayes_sync.source = 'impayes';
+SET impayes_sync.class_name = 'T05t';
+SELECT * FROM test.admin('drop-class T05t');
+SELECT * FROM test.admin('set-field-type T05t montant String');
+SELECT test.summary(r), r->'details'->>'phase' AS phase FROM impayes_sync() r;
+SELECT * FROM test.admin('count T05t');
+RESET impayes_sync.class_name;
 RESET impayes_sync.source;
 DROP TABLE impayes;
