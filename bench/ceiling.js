@@ -69,13 +69,14 @@ async function post(objects, cls, size, conc, fields) {
   const bodies = [];
   for (let i = 0; i < objects.length; i += size)
     bodies.push(Buffer.from(`{"requests":[${objects.slice(i, i + size).map(o => prefix + o + '}').join(',')}]}`));
-  let next = 0, bytes = 0;
+  let next = 0, bytes = 0, received = 0;
   const t0 = process.hrtime.bigint();
   await Promise.all(Array.from({ length: conc }, async () => {
     while (next < bodies.length) {
       const body = bodies[next++];
       const r = await request(agent, 'POST', '/batch', body);
       bytes += body.length;
+      received += r.body.length;
       const items = r.status === 200 ? JSON.parse(r.body) : null;
       const bad = items ? items.filter(x => x.error) : [];
       if (!items || bad.length) throw new Error(`/batch: HTTP ${r.status} ${JSON.stringify(bad[0] || String(r.body))}`);
@@ -84,7 +85,7 @@ async function post(objects, cls, size, conc, fields) {
   const t = ms(t0);
   agent.destroy();
   return { batch: size, conc, objects: objects.length, ms: Math.round(t), per_s: Math.round(objects.length / t * 1000),
-           requests: bodies.length, bytes };
+           requests: bodies.length, bytes, bytes_received: received };
 }
 
 async function write() {

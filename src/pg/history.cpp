@@ -4,6 +4,7 @@
 
 #include "pg/gucs.hpp"
 #include "pg/pg_call.hpp"
+#include "pg/subtransaction.hpp"
 
 extern "C" {
 #include "pgstat.h"
@@ -126,22 +127,12 @@ void record_run(const std::string &result_json, const std::string &class_name,
     const bool done = m->done;
     if (!started) {
         // No worker slot: record it in the caller's transaction instead.
-        MemoryContext cxt = CurrentMemoryContext;
-        ResourceOwner owner = CurrentResourceOwner;
-        pg::run([&] {
-            BeginInternalSubTransaction(nullptr);
-            MemoryContextSwitchTo(cxt);
-        });
         try {
-            pg::run([&] { insert_history(m); ReleaseCurrentSubTransaction(); });
+            in_subtransaction([&] { as_extension_owner([&] { pg::run([&] { insert_history(m); }); }); });
         } catch (const PgError &e) {
-            pg::run([&] { RollbackAndReleaseCurrentSubTransaction(); });
+            if (e.sqlerrcode == ERRCODE_QUERY_CANCELED) throw;
             log.warning("impayes_sync: run history not recorded: " + e.message);
         }
-        pg::run([&] {
-            MemoryContextSwitchTo(cxt);
-            CurrentResourceOwner = owner;
-        });
     } else if (!done) {
         log.warning("impayes_sync: run history not recorded (the history worker failed; see the server log)");
     }

@@ -149,7 +149,7 @@ src/pg/history.o: src/pg/history.cpp src/pg/history.hpp \
  /usr/include/postgresql/15/server/nodes/memnodes.h \
  /usr/include/postgresql/15/server/utils/regproc.h \
  /usr/include/postgresql/15/server/utils/timeout.h \
- /usr/include/postgresql/15/server/pgstat.h \
+ src/pg/subtransaction.hpp /usr/include/postgresql/15/server/pgstat.h \
  /usr/include/postgresql/15/server/portability/instr_time.h \
  /usr/include/postgresql/15/server/postmaster/pgarch.h \
  /usr/include/postgresql/15/server/utils/backend_progress.h \
@@ -316,6 +316,7 @@ src/pg/postgres_headers.hpp:
 /usr/include/postgresql/15/server/nodes/memnodes.h:
 /usr/include/postgresql/15/server/utils/regproc.h:
 /usr/include/postgresql/15/server/utils/timeout.h:
+src/pg/subtransaction.hpp:
 /usr/include/postgresql/15/server/pgstat.h:
 /usr/include/postgresql/15/server/portability/instr_time.h:
 /usr/include/postgresql/15/server/postmaster/pgarch.h:

@@ -8,6 +8,7 @@
 #include "pg/column_converter.hpp"
 #include "pg/pg_call.hpp"
 #include "pg/query_timer.hpp"
+#include "pg/subtransaction.hpp"
 
 namespace impayes::pg {
 
@@ -224,40 +225,18 @@ bool source_is_query(const std::string &source) {
 }
 
 void PgSourceReader::read(const Settings &s, SourceData &out) {
-    MemoryContext cxt = CurrentMemoryContext;
-    ResourceOwner owner = CurrentResourceOwner;
     QueryTimer timer;
-    pg::run([&] {
-        BeginInternalSubTransaction(nullptr);
-        MemoryContextSwitchTo(cxt);
-    });
     try {
-        read_rows(s, timer, out);
-        pg::run([&] {
-            ReleaseCurrentSubTransaction();
-            MemoryContextSwitchTo(cxt);
-            CurrentResourceOwner = owner;
-        });
-    } catch (...) {
-        timer.disarm();
-        const bool ours = timer.fired();
-        pg::run([&] {
-            RollbackAndReleaseCurrentSubTransaction();
-            MemoryContextSwitchTo(cxt);
-            CurrentResourceOwner = owner;
-        });
-        try {
-            throw;
-        } catch (const PgError &e) {
-            if (e.sqlerrcode == ERRCODE_QUERY_CANCELED && ours)
-                throw SyncError(timeout_message(s.query_timeout_ms))
-                    .with("phase", "running the source query")
-                    .with("setting", "impayes_sync.query_timeout")
-                    .with("query_timeout_ms", long(s.query_timeout_ms))
-                    .with("sqlstate", e.sqlstate);
-            if (must_propagate(e)) throw;
-            throw source_failure(e);
-        }
+        in_subtransaction([&] { read_rows(s, timer, out); }, [&] { timer.disarm(); });
+    } catch (const PgError &e) {
+        if (e.sqlerrcode == ERRCODE_QUERY_CANCELED && timer.fired())
+            throw SyncError(timeout_message(s.query_timeout_ms))
+                .with("phase", "running the source query")
+                .with("setting", "impayes_sync.query_timeout")
+                .with("query_timeout_ms", long(s.query_timeout_ms))
+                .with("sqlstate", e.sqlstate);
+        if (must_propagate(e)) throw;
+        throw source_failure(e);
     }
     // A timer that fired just as the query ended must not cancel the rest.
     if (timer.fired()) QueryCancelPending = false;

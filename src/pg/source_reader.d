@@ -152,7 +152,7 @@ src/pg/source_reader.o: src/pg/source_reader.cpp src/pg/source_reader.hpp \
  /usr/include/postgresql/15/server/nodes/memnodes.h \
  /usr/include/postgresql/15/server/utils/regproc.h \
  /usr/include/postgresql/15/server/utils/timeout.h src/pg/pg_call.hpp \
- src/pg/query_timer.hpp
+ src/pg/query_timer.hpp src/pg/subtransaction.hpp
 src/pg/source_reader.hpp:
 src/sync/sync_engine.hpp:
 src/core/ledger.hpp:
@@ -317,3 +317,4 @@ src/pg/postgres_headers.hpp:
 /usr/include/postgresql/15/server/utils/timeout.h:
 src/pg/pg_call.hpp:
 src/pg/query_timer.hpp:
+src/pg/subtransaction.hpp:

@@ -283,8 +283,11 @@ SyncResult run_sync(const Settings &s, SourceReader &source, HttpClient &http, L
              ": inserted=" + std::to_string(out.inserted) + " updated=" + std::to_string(out.updated) +
              " skipped=" + std::to_string(out.skipped) + " failed=" + std::to_string(out.failed) +
              " rejected=" + std::to_string(out.rejected) + " total=" + std::to_string(out.total) +
+             " deleted=" + std::to_string(out.deleted) + " mode=" + (out.mode.empty() ? "-" : out.mode) +
              " in " + std::to_string(out.duration_ms) + " ms, " + std::to_string(st.requests) +
-             " HTTP requests" + (out.success ? "" : "; error: " + out.error));
+             " HTTP requests, " + std::to_string(st.bytes_sent) + " bytes sent, " +
+             std::to_string(st.bytes_received) + " bytes received" +
+             (out.success ? "" : "; error: " + out.error));
     return out;
 }
 

@@ -1,0 +1,143 @@
+#!/usr/bin/env node
+// report.js RESULTS.jsonl > RESULTS.md: the tables and the targets, from the
+// raw numbers bench/run.sh collected.
+'use strict';
+const fs = require('fs');
+
+const rows = fs.readFileSync(process.argv[2], 'utf8').split('\n').filter(Boolean).map(l => JSON.parse(l));
+const one = kind => rows.find(r => r.kind === kind) || {};
+const at = (kind, n, label) => rows.find(r => r.kind === kind && r.n === n && (!label || r.label === label));
+const sizes = [...new Set(rows.filter(r => r.kind === 'env').map(r => r.n))];
+const meta = one('meta');
+
+const int = x => (x == null ? 'n/a' : Math.round(x).toLocaleString('en-US'));
+const sec = ms => (ms >= 10000 ? (ms / 1000).toFixed(1) : (ms / 1000).toFixed(2)) + ' s';
+const msf = ms => (ms >= 1000 ? sec(ms) : `${Number(ms).toFixed(ms < 10 ? 1 : 0)} ms`);
+const mb = kb => `${Math.round(kb / 1024)} MB`;
+const bytes = b => (b == null ? 'n/a¹' : b >= 1e6 ? `${(b / 1e6).toFixed(1)} MB` : b >= 1e3 ? `${(b / 1e3).toFixed(1)} kB` : `${b} B`);
+const x = r => `${r.toFixed(2)}×`;
+// PASS/MISS of measured against limit; "by how much" when missed.
+function verdict(measured, limit, atLeast) {
+  const ok = atLeast ? measured >= limit : measured <= limit;
+  if (ok) return '**PASS**';
+  return atLeast ? `**MISS** (${Math.round((1 - measured / limit) * 100)}% short)`
+                 : `**MISS** (${x(measured / limit)} the limit)`;
+}
+
+const LABELS = {
+  S1: 'S1 first sync, empty class',
+  S2: 'S2 re-run, nothing changed',
+  F: 'F nothing changed, `impayes_sync.mode = full`',
+  S3: 'S3 1% changed + 0.5% new',
+  S4: 'S4 1% paid, `on_missing = delete`',
+};
+const out = [];
+const p = s => out.push(s);
+
+p('# impayes_sync benchmark');
+p('');
+p(`Produced by \`bash bench/run.sh ${sizes.join(' ')}\` on ${meta.date}, in ${Math.round(one('total').seconds / 60)} min.`);
+p('');
+p(`Machine: ${meta.cpu}, ${meta.cores} cores, ${meta.mem_gb} GB; ${meta.os}. ` +
+  `${meta.postgres}; Parse Server ${meta.parse} (PostgreSQL adapter, same cluster); node ${meta.node}; ${meta.libcurl}. ` +
+  `Extension at commit ${meta.commit}, its settings at their defaults ` +
+  `(batch_size ${one('env').batch_size}, parallel_requests ${one('env').parallel_requests}). ` +
+  `Everything on 127.0.0.1; PostgreSQL, Parse Server and the client share the ${meta.cores} cores ` +
+  `(load average before each size: ${sizes.map(n => `N=${n}: ${at('env', n).load}`).join('; ')}).`);
+p('');
+
+// Targets, at each size.
+p('## Targets');
+p('');
+p('| N | target | measured | limit | result |');
+p('|---|---|---|---|---|');
+for (const n of sizes) {
+  const floor = at('floor', n), cw = at('ceiling_write', n), cr = at('ceiling_read', n), rtt = at('ceiling_rtt', n);
+  const sc = l => at('scenario', n, l);
+  const s1 = sc('S1'), s2 = sc('S2'), s3 = sc('S3'), s4 = sc('S4'), full = sc('F') || s2;
+  const s1rate = s1.result.inserted / s1.wall_ms * 1000;
+  p(`| ${n} | S1 ≥ 0.9 × write ceiling objects/s | ${int(s1rate)}/s = ${x(s1rate / cw.per_s)} ceiling (${int(cw.per_s)}/s) | ≥ 0.90× | ${verdict(s1rate / cw.per_s, 0.9, true)} |`);
+  const l2 = 1.5 * floor.ms + rtt.ms;
+  p(`| ${n} | S2 ≤ 1.5 × source floor + 1 round trip | ${msf(s2.wall_ms)} | ${msf(l2)} (1.5 × ${msf(floor.ms)} + ${msf(rtt.ms)}) | ${verdict(s2.wall_ms, l2, false)} |`);
+  for (const s of [s3, s4]) {
+    const changed = s.result.inserted + s.result.updated + s.result.deleted;
+    const l = floor.ms + 1.2 * changed / cw.per_s * 1000;
+    p(`| ${n} | ${s.label} ≤ source floor + 1.2 × write ceiling time of the ${int(changed)} changed objects | ${msf(s.wall_ms)} | ${msf(l)} | ${verdict(s.wall_ms, l, false)} |`);
+  }
+  const lf = 1.2 * (floor.ms + cr.ms);
+  p(`| ${n} | ${full.label === 'F' ? 'F' : 'S2 (every run is full)'} ≤ 1.2 × (source floor + read ceiling) | ${msf(full.wall_ms)} | ${msf(lf)} (1.2 × (${msf(floor.ms)} + ${msf(cr.ms)})) | ${verdict(full.wall_ms, lf, false)} |`);
+  const scs = rows.filter(r => r.kind === 'scenario' && r.n === n);
+  const worst = scs.reduce((a, b) => (b.hwm_kb - b.hwm0_kb > a.hwm_kb - a.hwm0_kb ? b : a));
+  const growth = (worst.hwm_kb - worst.hwm0_kb) * 1024;
+  p(`| ${n} | backend peak RSS growth ≤ 3 × source as JSON (${bytes(floor.json_bytes)}), worst scenario | ${worst.label}: +${bytes(growth)} = ${x(growth / floor.json_bytes)} | ≤ 3.00× | ${verdict(growth / floor.json_bytes, 3, false)} |`);
+}
+if (sizes.length > 1) {
+  const lo = sizes[0], hi = sizes[sizes.length - 1], bound = 1.1 * hi / lo;
+  for (const l of Object.keys(LABELS)) {
+    const a = at('scenario', lo, l), b = at('scenario', hi, l);
+    if (!a || !b) continue;
+    const r = b.wall_ms / a.wall_ms;
+    p(`| ${lo}→${hi} | scaling ${l}: time(${hi}) / time(${lo}) | ${msf(b.wall_ms)} / ${msf(a.wall_ms)} = ${r.toFixed(1)} | ≤ ${bound.toFixed(1)} | ${verdict(r, bound, false)} |`);
+  }
+}
+p('');
+
+for (const n of sizes) {
+  const floor = at('floor', n), cw = at('ceiling_write', n), cr = at('ceiling_read', n), rtt = at('ceiling_rtt', n);
+  p(`## N = ${int(n)}`);
+  p('');
+  p(`Source: ${int(floor.rows)} rows, ${bytes(floor.json_bytes)} as JSON (\`sum(length(row_to_json(t)::text))\`).`);
+  p('');
+  p('| run | wall time | objects | objects/s | HTTP requests | bytes sent / received | backend peak RSS (growth) | Parse peak RSS | vs reference |');
+  p('|---|---|---|---|---|---|---|---|---|');
+  for (const l of Object.keys(LABELS)) {
+    const s = at('scenario', n, l);
+    if (!s) continue;
+    const r = s.result;
+    const written = r.inserted + r.updated + r.deleted;
+    const what = [r.inserted && `${int(r.inserted)} inserted`, r.updated && `${int(r.updated)} updated`,
+                  r.deleted && `${int(r.deleted)} deleted`].filter(Boolean).join(', ') || `${int(r.skipped)} skipped`;
+    const rate = (written || r.total) / s.wall_ms * 1000;
+    let vs = '';
+    if (l === 'S1') vs = `${x(rate / cw.per_s)} write ceiling`;
+    else if (l === 'S2' || l === 'F') vs = `${x(s.wall_ms / floor.ms)} floor; ${x(s.wall_ms / (floor.ms + cr.ms))} (floor + read ceiling)`;
+    else vs = `${x(s.wall_ms / (floor.ms + written / cw.per_s * 1000))} (floor + write ceiling of ${int(written)})`;
+    const growth = (s.hwm_kb - s.hwm0_kb) * 1024;
+    p(`| ${LABELS[l]}${r.success ? '' : ' **(failed: ' + (r.error || '') + ')**'} | ${msf(s.wall_ms)} | ${what} | ${int(rate)} | ${int(s.http_requests)} | ${bytes(s.bytes_sent)} / ${bytes(s.bytes_received)} | ${mb(s.hwm_kb)} (+${bytes(growth)}, ${x(growth / floor.json_bytes)} JSON) | ${mb(s.parse_hwm_kb)} | ${vs} |`);
+  }
+  p(`| write ceiling: \`ceiling.js write\`, batch ${cw.batch} × ${cw.conc} in flight | ${msf(cw.ms)} | ${int(cw.objects)} inserted | ${int(cw.per_s)} | ${int(cw.requests)} | ${bytes(cw.bytes)} / ${bytes(cw.bytes_received)} | | ${mb(cw.parse_hwm_kb)} | |`);
+  p(`| read ceiling: \`ceiling.js read\`, keyset pages of 1000 (best of ${cr.runs.length}: ${cr.runs.join(', ')} ms) | ${msf(cr.ms)} | ${int(cr.objects)} read | ${int(cr.per_s)} | ${int(cr.requests)} | 0 B / ${bytes(cr.bytes_received)} | | ${mb(cr.parse_hwm_kb)} | |`);
+  p(`| source floor: \`COPY (SELECT * FROM bench.impayes) TO '/dev/null'\`, median of 5 | ${msf(floor.ms)} | ${int(floor.rows)} rows | ${int(floor.rows / floor.ms * 1000)} | | | | | |`);
+  p(`| one small HTTP round trip: \`GET /schemas/Impayes\`, new connection, median of 21 | ${msf(rtt.ms)} | | | 1 | | | | |`);
+  p('');
+  const grid = {};
+  for (const [b, c, r] of cw.sweep) (grid[b] = grid[b] || {})[c] = r;
+  const concs = [...new Set(cw.sweep.map(s => s[1]))];
+  p(`Write ceiling sweep (objects/s, first ${int(Math.min(n, 8000))} objects, a fresh class each):`);
+  p('');
+  p(`| batch size | ${concs.map(c => `${c} in flight`).join(' | ')} |`);
+  p(`|---|${concs.map(() => '---').join('|')}|`);
+  for (const b of Object.keys(grid)) p(`| ${b} | ${concs.map(c => int(grid[b][c])).join(' | ')} |`);
+  p('');
+}
+
+p('## How it is measured');
+p('');
+p('- Each size gets its own PostgreSQL cluster and Parse Server (`test/harness/start.sh`); the source is ' +
+  '`bench.impayes`, a view of the unpaid rows of `bench.factures` (`bench/generate.sql`: n unpaid 2025 ' +
+  'invoices and n/4 paid 2024 ones, 17 columns: accented text, numeric, date, timestamptz, integer, ' +
+  'boolean, text[], jsonb, with NULLs).');
+p('- Order: source floor, write ceiling, S1, S2, F, read ceiling (on the class S1 filled), round trip, S3, S4. ' +
+  'S1–S4 use the default `impayes_sync.mode` (incremental when the GUC exists); F forces ' +
+  '`impayes_sync.mode = full`, nothing changed since S2. S3: `bench.change_some(n)` updates 1% of the ' +
+  'rows and adds 0.5%; S4: `bench.pay_some()` marks 1% paid.');
+p('- Each scenario is `bench/scenario.sql` in a fresh `psql` session: wall time is the `SELECT impayes_sync()` ' +
+  'statement measured by the server (`clock_timestamp() - statement_timestamp()`); backend peak RSS is its ' +
+  '`VmHWM` read via `pg_read_file(\'/proc/<pid>/status\')` after the call; growth is from the `VmHWM` read ' +
+  'just before it, after a `COPY` of the source has already mapped its shared buffers into the backend. ' +
+  'Parse peak RSS is the node process\'s `VmHWM`, reset (`/proc/<pid>/clear_refs`) before each run.');
+p('- HTTP requests and bytes (request and response bodies) come from the extension\'s ' +
+  '`impayes_sync: done: ... K HTTP requests, B bytes sent, R bytes received` log line.');
+p('- objects/s: objects written per second of wall time (S2 and F: source rows reconciled per second).');
+if (rows.some(r => r.kind === 'scenario' && r.bytes_sent == null)) p('- ¹ not in this version\'s log line.');
+process.stdout.write(out.join('\n') + '\n');
