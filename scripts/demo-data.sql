@@ -1,5 +1,6 @@
 -- Demo source: an accounting schema and the unpaid-invoices view that
 -- impayes_sync reads by default (impayes_sync.source = 'impayes').
+SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS impayes_sync;
 DROP VIEW IF EXISTS impayes;
 DROP TABLE IF EXISTS reglements, factures, clients;
