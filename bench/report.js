@@ -16,6 +16,7 @@ const msf = ms => (ms >= 1000 ? sec(ms) : `${Number(ms).toFixed(ms < 10 ? 1 : 0)
 const mb = kb => `${Math.round(kb / 1024)} MB`;
 const bytes = b => (b == null ? 'n/a¹' : b >= 1e6 ? `${(b / 1e6).toFixed(1)} MB` : b >= 1e3 ? `${(b / 1e3).toFixed(1)} kB` : `${b} B`);
 const x = r => `${r.toFixed(2)}×`;
+const cpu = c => (c == null ? 'n/a' : Number(c).toFixed(c >= 10 ? 1 : 2));
 // PASS/MISS of measured against limit; "by how much" when missed.
 function verdict(measured, limit, atLeast) {
   const ok = atLeast ? measured >= limit : measured <= limit;
@@ -43,7 +44,7 @@ p(`Machine: ${meta.cpu}, ${meta.cores} cores, ${meta.mem_gb} GB; ${meta.os}. ` +
   `Extension at commit ${meta.commit}, its settings at their defaults ` +
   `(batch_size ${one('env').batch_size}, parallel_requests ${one('env').parallel_requests}). ` +
   `Everything on 127.0.0.1; PostgreSQL, Parse Server and the client share the ${meta.cores} cores ` +
-  `(load average before each size: ${sizes.map(n => `N=${n}: ${at('env', n).load}`).join('; ')}).`);
+  `(1/5/15-min load average before and after each size: ${sizes.map(n => `N=${n}: ${at('env', n).load} → ${at('env_end', n).load}`).join('; ')}).`);
 p('');
 
 // Targets, at each size.
@@ -88,8 +89,8 @@ for (const n of sizes) {
   p('');
   p(`Source: ${int(floor.rows)} rows, ${bytes(floor.json_bytes)} as JSON (\`sum(length(row_to_json(t)::text))\`).`);
   p('');
-  p('| run | wall time | objects | objects/s | HTTP requests | bytes sent / received | backend peak RSS (growth) | Parse peak RSS | vs reference |');
-  p('|---|---|---|---|---|---|---|---|---|');
+  p('| run | wall time | objects | objects/s | HTTP requests | bytes sent / received | CPU s: backend (client) / Parse | backend peak RSS (growth) | Parse peak RSS | vs reference |');
+  p('|---|---|---|---|---|---|---|---|---|---|');
   for (const l of Object.keys(LABELS)) {
     const s = at('scenario', n, l);
     if (!s) continue;
@@ -103,17 +104,17 @@ for (const n of sizes) {
     else if (l === 'S2' || l === 'F') vs = `${x(s.wall_ms / floor.ms)} floor; ${x(s.wall_ms / (floor.ms + cr.ms))} (floor + read ceiling)`;
     else vs = `${x(s.wall_ms / (floor.ms + written / cw.per_s * 1000))} (floor + write ceiling of ${int(written)})`;
     const growth = (s.hwm_kb - s.hwm0_kb) * 1024;
-    p(`| ${LABELS[l]}${r.success ? '' : ' **(failed: ' + (r.error || '') + ')**'} | ${msf(s.wall_ms)} | ${what} | ${int(rate)} | ${int(s.http_requests)} | ${bytes(s.bytes_sent)} / ${bytes(s.bytes_received)} | ${mb(s.hwm_kb)} (+${bytes(growth)}, ${x(growth / floor.json_bytes)} JSON) | ${mb(s.parse_hwm_kb)} | ${vs} |`);
+    p(`| ${LABELS[l]}${r.success ? '' : ' **(failed: ' + (r.error || '') + ')**'} | ${msf(s.wall_ms)} | ${what} | ${int(rate)} | ${int(s.http_requests)} | ${bytes(s.bytes_sent)} / ${bytes(s.bytes_received)} | ${cpu(s.cpu_s)} / ${cpu(s.parse_cpu_s)} | ${mb(s.hwm_kb)} (+${bytes(growth)}, ${x(growth / floor.json_bytes)} JSON) | ${mb(s.parse_hwm_kb)} | ${vs} |`);
   }
-  p(`| write ceiling: \`ceiling.js write\`, batch ${cw.batch} × ${cw.conc} in flight | ${msf(cw.ms)} | ${int(cw.objects)} inserted | ${int(cw.per_s)} | ${int(cw.requests)} | ${bytes(cw.bytes)} / ${bytes(cw.bytes_received)} | | ${mb(cw.parse_hwm_kb)} | |`);
-  p(`| read ceiling: \`ceiling.js read\`, keyset pages of 1000 (best of ${cr.runs.length}: ${cr.runs.join(', ')} ms) | ${msf(cr.ms)} | ${int(cr.objects)} read | ${int(cr.per_s)} | ${int(cr.requests)} | 0 B / ${bytes(cr.bytes_received)} | | ${mb(cr.parse_hwm_kb)} | |`);
-  p(`| source floor: \`COPY (SELECT * FROM bench.impayes) TO '/dev/null'\`, median of 5 | ${msf(floor.ms)} | ${int(floor.rows)} rows | ${int(floor.rows / floor.ms * 1000)} | | | | | |`);
-  p(`| one small HTTP round trip: \`GET /schemas/Impayes\`, new connection, median of 21 | ${msf(rtt.ms)} | | | 1 | | | | |`);
+  p(`| write ceiling: \`ceiling.js write\`, batch ${cw.batch} × ${cw.conc} in flight (best of ${cw.runs.length}: ${cw.runs.join(', ')} ms) | ${msf(cw.ms)} | ${int(cw.objects)} inserted | ${int(cw.per_s)} | ${int(cw.requests)} | ${bytes(cw.bytes)} / ${bytes(cw.bytes_received)} | (${cpu(cw.client_cpu_s)}) / ${cpu(cw.parse_cpu_s)} | | ${mb(cw.parse_hwm_kb)} | |`);
+  p(`| read ceiling: \`ceiling.js read\`, keyset pages of 1000 (best of ${cr.runs.length}: ${cr.runs.join(', ')} ms) | ${msf(cr.ms)} | ${int(cr.objects)} read | ${int(cr.per_s)} | ${int(cr.requests)} | 0 B / ${bytes(cr.bytes_received)} | (${cpu(cr.client_cpu_s)}) / ${cpu(cr.parse_cpu_s)} | | ${mb(cr.parse_hwm_kb)} | |`);
+  p(`| source floor: \`COPY (SELECT * FROM bench.impayes) TO '/dev/null'\`, median of 5 | ${msf(floor.ms)} | ${int(floor.rows)} rows | ${int(floor.rows / floor.ms * 1000)} | | | | | | |`);
+  p(`| one small HTTP round trip: \`GET /schemas/Impayes\`, new connection, median of 21 | ${msf(rtt.ms)} | | | 1 | | | | | |`);
   p('');
   const grid = {};
   for (const [b, c, r] of cw.sweep) (grid[b] = grid[b] || {})[c] = r;
   const concs = [...new Set(cw.sweep.map(s => s[1]))];
-  p(`Write ceiling sweep (objects/s, first ${int(Math.min(n, 8000))} objects, a fresh class each):`);
+  p(`Write ceiling sweep (objects/s, first ${int(Math.min(n, 8000))} objects into a fresh class, best of two passes):`);
   p('');
   p(`| batch size | ${concs.map(c => `${c} in flight`).join(' | ')} |`);
   p(`|---|${concs.map(() => '---').join('|')}|`);
@@ -135,9 +136,13 @@ p('- Each scenario is `bench/scenario.sql` in a fresh `psql` session: wall time 
   'statement measured by the server (`clock_timestamp() - statement_timestamp()`); backend peak RSS is its ' +
   '`VmHWM` read via `pg_read_file(\'/proc/<pid>/status\')` after the call; growth is from the `VmHWM` read ' +
   'just before it, after a `COPY` of the source has already mapped its shared buffers into the backend. ' +
-  'Parse peak RSS is the node process\'s `VmHWM`, reset (`/proc/<pid>/clear_refs`) before each run.');
+  'Parse peak RSS is the node process\'s `VmHWM`, reset (`/proc/<pid>/clear_refs`) before each run. ' +
+  'CPU s: user + system time from `/proc/<pid>/stat` over the run (for the ceilings: the client\'s own in parentheses).');
 p('- HTTP requests and bytes (request and response bodies) come from the extension\'s ' +
   '`impayes_sync: done: ... K HTTP requests, B bytes sent, R bytes received` log line.');
 p('- objects/s: objects written per second of wall time (S2 and F: source rows reconciled per second).');
+p('- Noise: PostgreSQL, Parse Server and the client share the machine\'s cores (with anything else running ' +
+  'on it: see the load averages); the same write repeated varies by roughly ±10–15% here (compare the ' +
+  'sweep cells and the two full ceiling runs), so a ratio that close to its limit is not decisive.');
 if (rows.some(r => r.kind === 'scenario' && r.bytes_sent == null)) p('- ¹ not in this version\'s log line.');
 process.stdout.write(out.join('\n') + '\n');

@@ -33,17 +33,23 @@ jsonl() {
 q() { printf '"%s"' "${1//\"/\\\"}"; }
 parse_hwm_reset() { echo 5 >"/proc/$parse_pid/clear_refs"; } # VmHWM := VmRSS
 parse_hwm() { awk '/^VmHWM/ {print $2}' "/proc/$parse_pid/status"; }
+parse_cpu() { sed 's/^.*) //' "/proc/$parse_pid/stat" | awk '{print $12 + $13}'; } # 1/100 s
+# logged LINE WHAT: the number before WHAT in the extension's log line, or null.
+logged() { sed -n "s/.* \([0-9]*\) $2.*/\1/p" <<<"$1" | grep . || echo null; }
 
 # scenario LABEL ON_MISSING MODE: one impayes_sync() in a fresh session, with
 # the HTTP requests and bytes from the extension's log line of that backend.
 scenario() {
   echo "== N=$n: $1"
   parse_hwm_reset
-  local line pid log
+  local line pid log cpu0
+  cpu0=$(parse_cpu)
   line=$(psql -X -q -At -d bench -v label="$1" -v on_missing="$2" -v mode="$3" -f bench/scenario.sql)
   pid=$(sed -n 's/.*"pid" : \([0-9]*\).*/\1/p' <<<"$line")
   log=$(grep "\[$pid\] .*impayes_sync: \(done\|failed\):" "$IMPAYES_PG_LOG" | tail -n 1)
-  echo "${line%\}}, \"n\": $n, \"http_requests\": $(sed -n 's/.* \([0-9]*\) HTTP requests.*/\1/p' <<<"$log" | grep . || echo null), \"bytes_sent\": $(sed -n 's/.* \([0-9]*\) bytes sent.*/\1/p' <<<"$log" | grep . || echo null), \"bytes_received\": $(sed -n 's/.* \([0-9]*\) bytes received.*/\1/p' <<<"$log" | grep . || echo null), \"parse_hwm_kb\": $(parse_hwm)}" >>"$RESULTS"
+  echo "${line%\}}, \"n\": $n, \"http_requests\": $(logged "$log" 'HTTP requests')," \
+    "\"bytes_sent\": $(logged "$log" 'bytes sent'), \"bytes_received\": $(logged "$log" 'bytes received')," \
+    "\"parse_hwm_kb\": $(parse_hwm), \"parse_cpu_s\": $(($(parse_cpu) - cpu0))e-2}" >>"$RESULTS"
 }
 
 jsonl meta date="$(q "$(date -u '+%Y-%m-%d %H:%M UTC')")" \
@@ -59,7 +65,7 @@ for n in "$@"; do
   echo "== N=$n: start PostgreSQL + Parse Server"
   state=$(mktemp -d /tmp/impayes-bench-XXXXXX)
   chmod 755 "$state"
-  IMPAYES_PARSE_CLOUD= test/harness/start.sh "$state" >"$WORK/harness-$n.log" 2>&1 ||
+  IMPAYES_PARSE_CLOUD='' test/harness/start.sh "$state" >"$WORK/harness-$n.log" 2>&1 ||
     { cat "$WORK/harness-$n.log"; exit 1; }
   # shellcheck disable=SC1091
   . "$state/env"
@@ -96,7 +102,7 @@ SQL
 
   echo "== N=$n: write ceiling (sweep, then all objects)"
   parse_hwm_reset
-  out=$(node bench/ceiling.js write --objects "$WORK/objects.jsonl" --class Ceiling)
+  out=$(node bench/ceiling.js write --objects "$WORK/objects.jsonl" --class Ceiling --parse-pid "$parse_pid")
   echo "${out%\}}, \"n\": $n, \"parse_hwm_kb\": $(parse_hwm)}" >>"$RESULTS"
 
   scenario S1 keep default
@@ -107,7 +113,7 @@ SQL
   keys=$(psql -X -At -d bench -c \
     "SELECT string_agg(attname, ',' ORDER BY attnum) FROM pg_attribute WHERE attrelid = 'bench.impayes'::regclass AND attnum > 0")
   parse_hwm_reset
-  out=$(node bench/ceiling.js read --class Impayes --keys "$keys")
+  out=$(node bench/ceiling.js read --class Impayes --keys "$keys" --parse-pid "$parse_pid")
   echo "${out%\}}, \"n\": $n, \"parse_hwm_kb\": $(parse_hwm)}" >>"$RESULTS"
   node bench/ceiling.js rtt --class Impayes | sed "s/}\$/, \"n\": $n}/" >>"$RESULTS"
 
@@ -116,6 +122,7 @@ SQL
   psql -X -q -d bench -c "SELECT bench.pay_some()" >/dev/null
   scenario S4 delete default
   jsonl env_end n="$n" load="$(q "$(cut -d' ' -f1-3 /proc/loadavg)")"
+  cp "$IMPAYES_PG_LOG" "$WORK/postgres-$n.log"
   stop
 done
 
