@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <unordered_map>
+#include <string_view>
 #include <unordered_set>
 
 namespace impayes {
@@ -32,6 +33,7 @@ std::unordered_set<std::string> present_keys(const SourceData &src, const std::s
     for (const auto &row : src.rows.GetArray())
         if (const JsonValue *k = find_member(row, key_column.c_str()); k && !k->IsNull())
             keys.insert(key_string(*k));
+    for (const auto &u : src.unchanged) keys.insert(u.key);
     for (const auto &r : src.rejected)
         if (!r.key.empty()) keys.insert(r.key);
     return keys;
@@ -39,105 +41,149 @@ std::unordered_set<std::string> present_keys(const SourceData &src, const std::s
 
 void sort_deletes(DiffResult &out, size_t first) {
     // Key order: reports and previews do not depend on hashing.
-    std::sort(out.ops.begin() + long(first), out.ops.end(),
-              [](const Op &a, const Op &b) { return a.key < b.key; });
+    std::stable_sort(out.ops.begin() + long(first), out.ops.end(),
+                     [](const Op &a, const Op &b) { return a.key < b.key; });
 }
 
 }  // namespace
 
 std::vector<std::string> source_keys(const SourceData &src, const std::string &key_column,
-                                     std::vector<RowProblem> &rejected) {
+                                     std::vector<RowProblem> &rejected, long *unchanged_rejected) {
     // A key held by several source rows is ambiguous: all those rows are
-    // rejected and the Parse object, if any, is left as it is.
-    std::unordered_map<std::string, std::vector<long>> rows_of_key;
-    rows_of_key.reserve(src.rows.Size());
-    std::vector<std::string> keys(src.rows.Size());
-    std::vector<bool> has_key(src.rows.Size(), false);
-    for (rapidjson::SizeType i = 0; i < src.rows.Size(); ++i) {
+    // rejected and the Parse object, if any, is left as it is. Rows left
+    // unconverted as unchanged count too (indexes after the converted ones).
+    const size_t n_rows = src.rows.Size(), n_all = n_rows + src.unchanged.size();
+    std::vector<std::string> keys(n_rows);
+    std::vector<bool> has_key(n_rows, false);
+    for (rapidjson::SizeType i = 0; i < n_rows; ++i) {
         const JsonValue *k = find_member(src.rows[i], key_column.c_str());
         if (k == nullptr || k->IsNull()) continue;
         keys[i] = key_string(*k);
         has_key[i] = true;
-        rows_of_key[keys[i]].push_back(row_number(src, i));
     }
-    for (size_t i = 0; i < keys.size(); ++i) {
-        const long rownum = row_number(src, i);
-        if (!has_key[i]) {
+    auto key_at = [&](size_t i) -> const std::string & {
+        return i < n_rows ? keys[i] : src.unchanged[i - n_rows].key;
+    };
+    auto row_at = [&](size_t i) { return i < n_rows ? row_number(src, i) : src.unchanged[i - n_rows].row; };
+    auto keyed = [&](size_t i) { return i >= n_rows || has_key[i]; };
+    // First row of each key; the rows of the (rare) duplicated keys.
+    std::unordered_map<std::string_view, size_t> first_row;
+    first_row.reserve(n_all);
+    std::unordered_map<std::string_view, std::vector<long>> dup_rows;
+    for (size_t i = 0; i < n_all; ++i) {
+        if (!keyed(i)) continue;
+        auto ins = first_row.emplace(key_at(i), i);
+        if (ins.second) continue;
+        auto &rows = dup_rows[key_at(i)];
+        if (rows.empty()) rows.push_back(row_at(ins.first->second));
+        rows.push_back(row_at(i));
+    }
+    const size_t first_problem = rejected.size();
+    std::vector<bool> duplicated(n_all, false);
+    long dropped_unchanged = 0;
+    for (size_t i = 0; i < n_all; ++i) {
+        const long rownum = row_at(i);
+        if (!keyed(i)) {
             rejected.push_back({rownum, "", key_column, "key column \"" + key_column + "\" is NULL"});
-            keys[i] = kRejectedKey;
             continue;
         }
-        const std::vector<long> &same = rows_of_key[keys[i]];
-        if (same.size() > 1) {
-            std::string others;
-            for (long r : same)
-                if (r != rownum) others += (others.empty() ? "" : ", ") + std::to_string(r);
-            rejected.push_back({rownum, keys[i], key_column,
-                                "duplicate key \"" + keys[i] + "\" (also in row " + others + ")"});
-            keys[i] = kRejectedKey;
-        }
+        if (dup_rows.empty() || !dup_rows.count(key_at(i))) continue;
+        duplicated[i] = true;
+        if (i >= n_rows) ++dropped_unchanged;
+        std::string others;
+        for (long r : dup_rows.at(key_at(i)))
+            if (r != rownum) others += (others.empty() ? "" : ", ") + std::to_string(r);
+        rejected.push_back({rownum, key_at(i), key_column,
+                            "duplicate key \"" + key_at(i) + "\" (also in row " + others + ")"});
     }
+    std::stable_sort(rejected.begin() + long(first_problem), rejected.end(),
+                     [](const RowProblem &x, const RowProblem &y) { return x.row < y.row; });
+    // Only now: dup_rows' keys point into keys.
+    for (size_t i = 0; i < n_rows; ++i)
+        if (!has_key[i] || duplicated[i]) keys[i] = kRejectedKey;
+    if (unchanged_rejected != nullptr) *unchanged_rejected = dropped_unchanged;
     return keys;
 }
 
 const char *const kRejectedKey = "\x01rejected";
 
-DiffResult diff_rows(const SourceData &src, const std::string &key_column,
-                     const JsonValue &existing, bool delete_missing) {
-    DiffResult out;
-    // Index Parse objects by key; the first (smallest objectId, as read in
-    // keyset order) wins, the others are reported.
-    std::unordered_map<std::string, const JsonValue *> by_key;
-    std::vector<const JsonValue *> extras;
-    by_key.reserve(existing.Size());
-    for (const auto &obj : existing.GetArray()) {
-        const JsonValue *k = find_member(obj, key_column.c_str());
+RowsDiff::RowsDiff(const SourceData &src, const std::string &key_column, bool delete_missing)
+    : src_(src), key_column_(key_column), delete_missing_(delete_missing) {
+    long unchanged_rejected = 0;
+    keys_ = source_keys(src, key_column, out_.rejected, &unchanged_rejected);
+    out_.skipped = long(src.unchanged.size()) - unchanged_rejected;
+    row_of_key_.reserve(keys_.size());
+    for (size_t i = 0; i < keys_.size(); ++i)
+        if (keys_[i] != kRejectedKey) row_of_key_.emplace(keys_[i], i);
+    matched_.assign(keys_.size(), false);
+    if (delete_missing) present_ = present_keys(src, key_column);
+}
+
+void RowsDiff::add(const JsonValue &objects) {
+    for (const auto &obj : objects.GetArray()) {
+        const JsonValue *k = find_member(obj, key_column_.c_str());
         if (k == nullptr || k->IsNull()) continue;
-        auto ins = by_key.emplace(key_string(*k), &obj);
-        if (!ins.second) {
-            out.duplicated.push_back(ins.first->first);
-            extras.push_back(&obj);
-        }
-    }
-    std::vector<std::string> keys = source_keys(src, key_column, out.rejected);
-    for (rapidjson::SizeType i = 0; i < src.rows.Size(); ++i) {
-        if (keys[i] == kRejectedKey) continue;
-        auto found = by_key.find(keys[i]);
-        if (found == by_key.end()) {
-            out.ops.push_back({Op::Insert, i, {}, {}, {}, {}});
+        std::string key = key_string(*k);
+        // The first object of a key (smallest objectId, as read in keyset
+        // order) is the one synced; the others are reported.
+        if (!seen_.insert(key).second) {
+            out_.duplicated.push_back(key);
+            if (delete_missing_) deletes_.push_back({Op::Delete, 0, object_id(obj), {}, {}, key});
             continue;
         }
-        const JsonValue &obj = *found->second;
-        Op op{Op::Update, i, object_id(obj), {}, {}, {}};
-        for (const auto &col : src.columns) {
-            const JsonValue *s = find_member(src.rows[i], col.name.c_str());
-            const JsonValue *p = find_member(obj, col.name.c_str());
-            if (field_equal(s, p)) continue;
-            (s == nullptr || s->IsNull() ? op.removed : op.changed).push_back(col.name);
+        auto row = row_of_key_.find(key);
+        if (row == row_of_key_.end()) {
+            if (delete_missing_ && !present_.count(key))
+                deletes_.push_back({Op::Delete, 0, object_id(obj), {}, {}, key});
+            continue;
         }
-        if (op.changed.empty() && op.removed.empty())
-            ++out.skipped;
-        else
-            out.ops.push_back(std::move(op));
+        const size_t i = row->second;
+        matched_[i] = true;
+        Op op{Op::Update, i, object_id(obj), {}, {}, {}};
+        const JsonValue &src_row = src_.rows[rapidjson::SizeType(i)];
+        for (const auto &col : src_.columns) {
+            const JsonValue *sv = find_member(src_row, col.name.c_str());
+            const JsonValue *pv = find_member(obj, col.name.c_str());
+            if (field_equal(sv, pv)) continue;
+            (sv == nullptr || sv->IsNull() ? op.removed : op.changed).push_back(col.name);
+        }
+        if (op.changed.empty() && op.removed.empty()) {
+            ++out_.skipped;
+            out_.equal.push_back({i, op.object_id});
+        } else {
+            out_.ops.push_back(std::move(op));
+        }
     }
-    if (!delete_missing) return out;
-    const size_t first = out.ops.size();
-    std::unordered_set<std::string> present = present_keys(src, key_column);
-    for (const auto &entry : by_key)
-        if (!present.count(entry.first))
-            out.ops.push_back({Op::Delete, 0, object_id(*entry.second), {}, {}, entry.first});
-    for (const JsonValue *obj : extras)
-        out.ops.push_back({Op::Delete, 0, object_id(*obj), {}, {},
-                           key_string(*find_member(*obj, key_column.c_str()))});
-    sort_deletes(out, first);
-    return out;
+}
+
+DiffResult RowsDiff::finish() {
+    for (size_t i = 0; i < keys_.size(); ++i)
+        if (keys_[i] != kRejectedKey && !matched_[i]) out_.ops.push_back({Op::Insert, i, {}, {}, {}, {}});
+    // Row order, then deletes in key order: results and previews do not
+    // depend on the order Parse answered in.
+    std::stable_sort(out_.ops.begin(), out_.ops.end(), [](const Op &a, const Op &b) { return a.row < b.row; });
+    std::stable_sort(out_.equal.begin(), out_.equal.end());
+    const size_t first = out_.ops.size();
+    for (auto &d : deletes_) out_.ops.push_back(std::move(d));
+    deletes_.clear();
+    sort_deletes(out_, first);
+    return std::move(out_);
+}
+
+DiffResult diff_rows(const SourceData &src, const std::string &key_column,
+                     const JsonValue &existing, bool delete_missing) {
+    RowsDiff d(src, key_column, delete_missing);
+    d.add(existing);
+    return d.finish();
 }
 
 DiffResult diff_ledger(const SourceData &src, const std::string &key_column,
-                       const LedgerState &ledger, const std::vector<std::string> &row_hashes,
-                       bool delete_missing) {
+                       const LedgerState &ledger, bool delete_missing) {
+    const std::vector<uint64_t> &row_hashes = src.row_hashes;
     DiffResult out;
-    std::vector<std::string> keys = source_keys(src, key_column, out.rejected);
+    long unchanged_rejected = 0;
+    std::vector<std::string> keys = source_keys(src, key_column, out.rejected, &unchanged_rejected);
+    out.skipped = long(src.unchanged.size()) - unchanged_rejected;
     for (rapidjson::SizeType i = 0; i < src.rows.Size(); ++i) {
         if (keys[i] == kRejectedKey) continue;
         auto found = ledger.entries.find(keys[i]);

@@ -2,6 +2,9 @@
 #pragma once
 
 #include <string>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "core/json.hpp"
@@ -25,6 +28,8 @@ struct DiffResult {
     long skipped = 0;
     std::vector<RowProblem> rejected;     // NULL or duplicate keys
     std::vector<std::string> duplicated;  // keys held by several Parse objects
+    // diff_rows: rows equal to their Parse object (row index, objectId).
+    std::vector<std::pair<size_t, std::string>> equal;
 };
 
 // rows: SourceData::rows; existing: array of Parse objects (objectId +
@@ -35,18 +40,43 @@ struct DiffResult {
 DiffResult diff_rows(const SourceData &src, const std::string &key_column,
                      const JsonValue &existing, bool delete_missing = false);
 
-// Same, against the ledger: a row whose hash (row_hashes[i], from
-// content_hash()) matches its key's entry is skipped; others are inserted
-// or updated with every field. Extra Parse objects sharing a key are not
-// known here: a full reconciliation finds them.
-DiffResult diff_ledger(const SourceData &src, const std::string &key_column,
-                       const LedgerState &ledger, const std::vector<std::string> &row_hashes,
-                       bool delete_missing);
+// The same diff, fed page by page as Parse answers, so that a full read
+// never holds the whole class: add() each array of objects in objectId
+// order, then finish() once.
+class RowsDiff {
+public:
+    RowsDiff(const SourceData &src, const std::string &key_column, bool delete_missing);
+    void add(const JsonValue &objects);
+    DiffResult finish();
 
-// The key_string() of each source row, or kRejectedKey when the row is
-// rejected for a NULL or duplicated key (with a RowProblem in rejected).
+private:
+    const SourceData &src_;
+    std::string key_column_;
+    bool delete_missing_;
+    DiffResult out_;
+    std::vector<std::string> keys_;  // source_keys()
+    std::unordered_map<std::string_view, size_t> row_of_key_;
+    std::vector<bool> matched_;
+    std::unordered_set<std::string> seen_;     // keys of the Parse objects so far
+    std::unordered_set<std::string> present_;  // delete_missing: keys still in the source
+    std::vector<Op> deletes_;
+};
+
+// Same, against the ledger: a row whose hash (src.row_hashes[i]) matches
+// its key's entry is skipped, as are the rows the reader left unconverted
+// (src.unchanged); others are inserted or updated with every field. Extra
+// Parse objects sharing a key are not known here: a full reconciliation
+// finds them.
+DiffResult diff_ledger(const SourceData &src, const std::string &key_column,
+                       const LedgerState &ledger, bool delete_missing);
+
+// The key_string() of each converted source row, or kRejectedKey when the
+// row is rejected for a NULL or duplicated key (with a RowProblem in
+// rejected, in row order). Unchanged rows count for duplicates;
+// unchanged_rejected, when given, is how many of them were rejected.
 std::vector<std::string> source_keys(const SourceData &src, const std::string &key_column,
-                                     std::vector<RowProblem> &rejected);
+                                     std::vector<RowProblem> &rejected,
+                                     long *unchanged_rejected = nullptr);
 extern const char *const kRejectedKey;
 
 // Whether a source field (nullptr when NULL) equals a Parse field

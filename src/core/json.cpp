@@ -20,6 +20,31 @@ std::string parse_json(JsonDoc &doc, const char *text, size_t len) {
            std::to_string(doc.GetErrorOffset());
 }
 
+namespace {
+// RapidJSON 1.1 keeps SetObjectRaw private. Access checks do not apply to
+// the names in an explicit instantiation ([temp.explicit]), so this
+// instantiation hands out a pointer to it.
+struct SetObjectRawTag {
+    using type = void (JsonValue::*)(JsonValue::Member *, rapidjson::SizeType, JsonAlloc &);
+    friend type member(SetObjectRawTag);
+};
+template <typename Tag, typename Tag::type M>
+struct Expose {
+    friend typename Tag::type member(Tag) { return M; }
+};
+template struct Expose<SetObjectRawTag, &JsonValue::SetObjectRaw>;
+}  // namespace
+
+void set_object_exact(JsonValue &out, JsonValue::Member *members, size_t n, JsonAlloc &a) {
+    static_assert(!JsonAlloc::kNeedFree, "members are copied raw: the pool allocator frees nothing");
+    (out.*member(SetObjectRawTag()))(members, rapidjson::SizeType(n), a);
+    // The values now belong to out: leave the sources as nulls.
+    for (size_t i = 0; i < n; ++i) {
+        new (&members[i].name) JsonValue();
+        new (&members[i].value) JsonValue();
+    }
+}
+
 bool json_equal(const JsonValue &a, const JsonValue &b) {
     if (a.IsNumber() && b.IsNumber()) return a.GetDouble() == b.GetDouble();
     if (a.GetType() != b.GetType()) return false;

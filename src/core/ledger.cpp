@@ -1,79 +1,46 @@
 #include "core/ledger.hpp"
 
-#include <algorithm>
-#include <cstdio>
+#include <cstring>
 
 namespace impayes {
 
-namespace {
-
-struct Fnv {
-    uint64_t h = 14695981039346656037ull;
-    void add(const char *p, size_t n) {
-        for (size_t i = 0; i < n; ++i) h = (h ^ static_cast<unsigned char>(p[i])) * 1099511628211ull;
+uint64_t hash_bytes(const char *p, size_t n) {
+    const uint64_t P1 = 11400714785074694791ull, P2 = 14029467366897019727ull,
+                   P3 = 1609587929392839161ull, P4 = 9650029242287828579ull,
+                   P5 = 2870177450012600261ull;
+    auto rotl = [](uint64_t x, int r) { return (x << r) | (x >> (64 - r)); };
+    uint64_t h = P5 + uint64_t(n);
+    for (; n >= 8; p += 8, n -= 8) {
+        uint64_t w;
+        memcpy(&w, p, 8);
+        h = rotl(h ^ (rotl(w * P2, 31) * P1), 27) * P1 + P4;
     }
-    void add(const std::string &s) { add(s.data(), s.size()); }
-    void tag(char c) { add(&c, 1); }
-};
-
-void hash_value(const JsonValue &v, Fnv &f) {
-    switch (v.GetType()) {
-        case rapidjson::kNullType: f.tag('n'); return;
-        case rapidjson::kFalseType: f.tag('f'); return;
-        case rapidjson::kTrueType: f.tag('t'); return;
-        case rapidjson::kNumberType: {
-            char buf[40];
-            const double d = v.GetDouble();
-            int n = snprintf(buf, sizeof buf, "d%.17g", d == 0 ? 0.0 : d);  // -0 prints as 0 in JSON
-            f.add(buf, size_t(n));
-            return;
-        }
-        case rapidjson::kStringType: {
-            f.tag('s');
-            std::string len = std::to_string(v.GetStringLength()) + ":";
-            f.add(len);
-            f.add(v.GetString(), v.GetStringLength());
-            return;
-        }
-        case rapidjson::kArrayType:
-            f.tag('[');
-            for (const auto &e : v.GetArray()) hash_value(e, f);
-            f.tag(']');
-            return;
-        case rapidjson::kObjectType: {
-            std::vector<const rapidjson::Value::Member *> members;
-            for (auto m = v.MemberBegin(); m != v.MemberEnd(); ++m) members.push_back(&*m);
-            std::sort(members.begin(), members.end(), [](auto *a, auto *b) {
-                return std::string(a->name.GetString(), a->name.GetStringLength()) <
-                       std::string(b->name.GetString(), b->name.GetStringLength());
-            });
-            f.tag('{');
-            for (auto *m : members) {
-                f.add(m->name.GetString(), m->name.GetStringLength());
-                f.tag('=');
-                hash_value(m->value, f);
-            }
-            f.tag('}');
-            return;
-        }
-    }
+    for (; n > 0; ++p, --n) h = rotl(h ^ (uint64_t(static_cast<unsigned char>(*p)) * P5), 11) * P1;
+    h ^= h >> 33;
+    h *= P2;
+    h ^= h >> 29;
+    h *= P3;
+    h ^= h >> 32;
+    return h == 0 ? 1 : h;
 }
 
-}  // namespace
+std::string hash_hex(uint64_t h) {
+    static const char hex[] = "0123456789abcdef";
+    std::string out(16, '0');
+    for (int i = 15; i >= 0; --i, h >>= 4) out[size_t(i)] = hex[h & 15];
+    return out;
+}
 
-std::string content_hash(const JsonValue &obj, const std::vector<std::string> &fields) {
-    Fnv f;
-    for (const auto &name : fields) {
-        const JsonValue *v = find_member(obj, name.c_str());
-        if (v == nullptr || v->IsNull()) continue;
-        f.add(name);
-        f.tag('=');
-        hash_value(*v, f);
-        f.tag(';');
+uint64_t hash_from_hex(const char *p, size_t n) {
+    if (n != 16) return 0;
+    uint64_t h = 0;
+    for (size_t i = 0; i < n; ++i) {
+        const char c = p[i];
+        const int v = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+        if (v < 0) return 0;
+        h = (h << 4) | uint64_t(v);
     }
-    char buf[17];
-    snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(f.h));
-    return buf;
+    return h;
 }
 
 const std::string &later_iso(const std::string &a, const std::string &b) {

@@ -4,6 +4,7 @@
 // and no HTTP. Stored by src/pg/ledger_store.cpp in impayes_sync.ledger.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -14,8 +15,9 @@ namespace impayes {
 
 struct LedgerEntry {
     std::string object_id;
-    std::string hash;
+    uint64_t hash = 0;  // of the source row Parse last confirmed; 0 when unknown
 };
+using LedgerEntries = std::unordered_map<std::string, LedgerEntry>;
 
 struct LedgerState {
     bool found = false;        // a state row existed for the class
@@ -23,7 +25,7 @@ struct LedgerState {
     std::string watermark;     // largest updatedAt/createdAt seen (ISO string)
     long object_count = 0;     // objects in the class after the last run
     long key_count = 0;        // entries saved by the last run
-    std::unordered_map<std::string, LedgerEntry> entries;  // by key_string()
+    LedgerEntries entries;  // by key_string()
 };
 
 // Changes to write back after a run.
@@ -37,10 +39,15 @@ struct LedgerDelta {
     long key_count = 0;  // entries after applying the delta
 };
 
-// Hash of the synced fields of an object, in the given order, independent
-// of how Parse prints them: numbers as doubles, object keys sorted,
-// absent and null fields skipped. 16 hex digits (FNV-1a 64).
-std::string content_hash(const JsonValue &obj, const std::vector<std::string> &fields);
+// 64-bit hash of a byte string (xxHash64's rounds and avalanche), and its
+// form in the ledger: 16 hex digits. The ledger holds the hash of a source
+// row's stored values (src/pg/source_reader.cpp), so that an unchanged row
+// is recognised before it is converted.
+// hash_bytes() never returns 0, which stands for "unknown".
+uint64_t hash_bytes(const char *p, size_t n);
+std::string hash_hex(uint64_t h);
+// The inverse of hash_hex(); 0 for anything else.
+uint64_t hash_from_hex(const char *p, size_t n);
 
 // The later of two ISO-8601 UTC timestamps as Parse prints them ("" is
 // the earliest).

@@ -68,8 +68,12 @@ HttpResponse ParseClient::request(const std::string &method, const std::string &
     }
 }
 
+// with_clp: a new class, restricted to the master key and with an index on
+// the key (Parse creates none for custom fields), so that the lookups by key
+// of an incremental run do not scan the class.
 static std::string field_json(const std::vector<std::pair<std::string, ParseType>> &fields,
-                              const std::string &class_name, bool with_clp) {
+                              const std::string &class_name, bool with_clp,
+                              const std::string &key_column = std::string()) {
     rapidjson::StringBuffer buf;
     rapidjson::Writer<rapidjson::StringBuffer> w(buf);
     w.StartObject();
@@ -98,6 +102,16 @@ static std::string field_json(const std::vector<std::pair<std::string, ParseType
         w.StartObject();
         w.EndObject();
         w.EndObject();
+        if (!key_column.empty()) {
+            w.Key("indexes");
+            w.StartObject();
+            w.Key((key_column + "_1").c_str());
+            w.StartObject();
+            w.Key(key_column.c_str());
+            w.Int(1);
+            w.EndObject();
+            w.EndObject();
+        }
     }
     w.EndObject();
     return buf.GetString();
@@ -139,10 +153,10 @@ bool ParseClient::fetch_schema(JsonDoc &fields) {
 
 void ParseClient::create_class(const std::vector<std::pair<std::string, ParseType>> &fields) {
     const std::string path = "/schemas/" + s_.class_name;
-    HttpResponse r = request("POST", path, field_json(fields, s_.class_name, true));
+    HttpResponse r = request("POST", path, field_json(fields, s_.class_name, true, s_.key_column));
     if (!r.ok()) throw http_failure("creating the class", "POST", url(path), r);
     log_.info("created Parse class " + s_.class_name + " with " + std::to_string(fields.size()) +
-              " fields (master key only)");
+              " fields (master key only) and an index on " + s_.key_column);
 }
 
 void ParseClient::add_fields(const std::vector<std::pair<std::string, ParseType>> &fields) {
@@ -176,6 +190,10 @@ void ParseClient::read_all(const std::vector<std::string> &fields, JsonDoc &out)
     read_paged(fields, "", out);
 }
 
+void ParseClient::read_all(const std::vector<std::string> &fields, const PageFn &on_page) {
+    read_paged(fields, "", on_page);
+}
+
 void ParseClient::read_changed_since(const std::vector<std::string> &fields,
                                      const std::string &since, JsonDoc &out) {
     read_paged(fields, since, out);
@@ -196,7 +214,15 @@ long ParseClient::count() {
 void ParseClient::read_paged(const std::vector<std::string> &fields, const std::string &since,
                              JsonDoc &out) {
     out.SetArray();
+    read_paged(fields, since, [&out](const JsonValue &page) {
+        for (const auto &v : page.GetArray()) out.PushBack(JsonValue(v, out.GetAllocator()), out.GetAllocator());
+    });
+}
+
+void ParseClient::read_paged(const std::vector<std::string> &fields, const std::string &since,
+                             const PageFn &on_page) {
     const size_t page_size = 1000;
+    size_t so_far = 0;
     std::string last;
     const std::string base = "/classes/" + s_.class_name + "?limit=" + std::to_string(page_size) +
                              "&order=objectId&keys=" + keys_param(fields);
@@ -222,15 +248,17 @@ void ParseClient::read_paged(const std::vector<std::string> &fields, const std::
         }
         HttpResponse r = request("GET", path);
         if (!r.ok()) throw http_failure("reading existing objects", "GET", url(path), r);
-        size_t before = out.Size();
-        size_t n = take_results(r.body, out, "GET " + describe_url(url(path)));
+        JsonDoc page;
+        page.SetArray();
+        size_t n = take_results(r.body, page, "GET " + describe_url(url(path)));
         if (n == 0) break;
-        const JsonValue *id = find_member(out[rapidjson::SizeType(out.Size() - 1)], "objectId");
+        const JsonValue *id = find_member(page[rapidjson::SizeType(n - 1)], "objectId");
         if (id == nullptr || !id->IsString())
             throw SyncError("Parse Server answered an object without objectId");
         last = id->GetString();
-        log_.debug("read " + std::to_string(out.Size() - before) + " objects (" +
-                   std::to_string(out.Size()) + " so far)");
+        so_far += n;
+        log_.debug("read " + std::to_string(n) + " objects (" + std::to_string(so_far) + " so far)");
+        on_page(page);
         if (n < page_size) break;
     }
 }

@@ -4,6 +4,7 @@
 // exponential backoff, up to impayes_sync.max_retries times.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -44,6 +45,10 @@ public:
     // All objects of the class, with objectId and the given fields only,
     // read with keyset paging on objectId. out becomes an array.
     void read_all(const std::vector<std::string> &fields, JsonDoc &out);
+    // Same, handing each page (an array of objects) to on_page instead of
+    // keeping them all.
+    using PageFn = std::function<void(const JsonValue &page)>;
+    void read_all(const std::vector<std::string> &fields, const PageFn &on_page);
 
     // Objects created or updated after the ISO timestamp `since`, same
     // fields, keyset paged like read_all().
@@ -66,6 +71,7 @@ public:
     long backoff_ms(int attempt) const;
 
 private:
+    void read_paged(const std::vector<std::string> &fields, const std::string &since, const PageFn &on_page);
     void read_paged(const std::vector<std::string> &fields, const std::string &since, JsonDoc &out);
 
     const Settings &s_;

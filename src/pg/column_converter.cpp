@@ -79,9 +79,12 @@ std::string set_number(double v, JsonValue &out) {
 std::string set_date(int64 micros, JsonValue &out, JsonAlloc &a) {
     auto iso = iso_from_pg_micros(micros);
     if (!iso) return "date outside years 1 to 9999 cannot be stored in a Parse Date";
-    out.SetObject();
-    out.AddMember("__type", "Date", a);
-    out.AddMember("iso", JsonValue(iso->c_str(), rapidjson::SizeType(iso->size()), a), a);
+    JsonValue::Member m[2];
+    m[0].name.SetString(rapidjson::StringRef("__type"));
+    m[0].value.SetString(rapidjson::StringRef("Date"));
+    m[1].name.SetString(rapidjson::StringRef("iso"));
+    m[1].value.SetString(iso->c_str(), rapidjson::SizeType(iso->size()), a);
+    set_object_exact(out, m, 2, a);
     return "";
 }
 

@@ -27,6 +27,7 @@ struct ColumnConverter {
     std::string name;
     std::string sql_type;
     ParseType parse_type = ParseType::String;
+    bool type_unsettled = false;  // json/jsonb with no value converted
     ValueKind kind = ValueKind::Output;
     Oid output_fn = InvalidOid;
     ElementType elem;  // kind == Array only

@@ -31,6 +31,20 @@ const char *const kSaveState =
 const size_t kChunk = 5000;
 
 
+// A text column of a ledger row, without its output function: the
+// ledger has one row per key, read at the start of every run.
+std::string raw_text_at(HeapTuple t, TupleDesc d, int col) {
+    std::string out;
+    pg::run([&] {
+        bool isnull = false;
+        Datum v = SPI_getbinval(t, d, col, &isnull);
+        if (isnull) return;
+        text *tx = DatumGetTextPP(v);
+        out.assign(VARDATA_ANY(tx), VARSIZE_ANY_EXHDR(tx));
+    });
+    return out;
+}
+
 std::string text_at(HeapTuple t, TupleDesc d, int col) {
     char *v = nullptr;
     pg::run([&] { v = SPI_getvalue(t, d, col); });
@@ -104,7 +118,9 @@ void PgLedgerStore::load_rows(const std::string &class_name, LedgerState &out) {
                 for (uint64 i = 0; i < SPI_processed; ++i) {
                     HeapTuple r = SPI_tuptable->vals[i];
                     TupleDesc rd = SPI_tuptable->tupdesc;
-                    out.entries[text_at(r, rd, 1)] = LedgerEntry{text_at(r, rd, 2), text_at(r, rd, 3)};
+                    const std::string hash = raw_text_at(r, rd, 3);
+                    out.entries.emplace(raw_text_at(r, rd, 1),
+                                        LedgerEntry{raw_text_at(r, rd, 2), hash_from_hex(hash.data(), hash.size())});
                 }
             }
             pg::run([] { SPI_finish(); });
@@ -125,11 +141,16 @@ void PgLedgerStore::save_rows(const std::string &class_name, const LedgerDelta &
             if (delta.replace_all) exec(kClear, 1, t1, a1, SPI_OK_DELETE);
             for (size_t from = 0; from < delta.upserts.size(); from += kChunk) {
                 std::vector<const std::string *> k, o, h;
+                std::vector<std::string> hex;
+                hex.reserve(kChunk);
                 for (size_t i = from; i < delta.upserts.size() && i < from + kChunk; ++i) {
                     k.push_back(&delta.upserts[i].first);
                     o.push_back(&delta.upserts[i].second.object_id);
-                    h.push_back(&delta.upserts[i].second.hash);
+                    // 0 (unknown) is stored as "": never equal to a row's hash.
+                    const uint64_t hv = delta.upserts[i].second.hash;
+                    hex.push_back(hv ? hash_hex(hv) : "");
                 }
+                for (const auto &x : hex) h.push_back(&x);
                 Oid t[4] = {TEXTOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID};
                 Datum a[4] = {cls, text_array(k), text_array(o), text_array(h)};
                 exec(kUpsert, 4, t, a, SPI_OK_INSERT);

@@ -1,6 +1,8 @@
 #include "pg/source_reader.hpp"
 
 #include <cctype>
+#include <cstring>
+#include <memory>
 #include <unordered_map>
 #include <vector>
 
@@ -70,9 +72,11 @@ void settle_json_columns(std::vector<ColumnConverter> &cols, SourceData &out,
             if (const JsonValue *v = find_member(row, c.name.c_str()))
                 (v->IsArray() ? any_array : any_object) = true;
         c.parse_type = any_array && !any_object ? ParseType::Array : ParseType::Object;
+        c.type_unsettled = !any_array && !any_object;
         if (!any_array || !any_object) continue;
         JsonValue kept(rapidjson::kArrayType);
         std::vector<long> numbers;
+        std::vector<uint64_t> hashes;
         auto &a = out.rows.GetAllocator();
         for (rapidjson::SizeType i = 0; i < out.rows.Size(); ++i) {
             JsonValue &row = out.rows[i];
@@ -85,10 +89,12 @@ void settle_json_columns(std::vector<ColumnConverter> &cols, SourceData &out,
                 continue;
             }
             numbers.push_back(out.row_numbers[i]);
+            hashes.push_back(out.row_hashes[i]);
             kept.PushBack(row.Move(), a);
         }
         static_cast<JsonValue &>(out.rows).Swap(kept);
         out.row_numbers.swap(numbers);
+        out.row_hashes.swap(hashes);
     }
 }
 
@@ -109,40 +115,136 @@ bool modifies_data(SPIPlanPtr plan) {
     return modifies;
 }
 
-void convert_batch(SPITupleTable *tt, uint64 n, const std::vector<ColumnConverter> &cols,
-                   int key_index, SourceData &out) {
-    auto &a = out.rows.GetAllocator();
-    for (uint64 r = 0; r < n; ++r) {
-        HeapTuple tuple = tt->vals[r];
+// Column names, copied once into the rows' allocator: every row refers to
+// them instead of holding its own copies.
+std::vector<JsonValue> interned_names(const std::vector<ColumnConverter> &cols, JsonAlloc &a) {
+    std::vector<JsonValue> names;
+    for (const auto &c : cols) {
+        auto *p = static_cast<char *>(a.Malloc(c.name.size() + 1));
+        memcpy(p, c.name.c_str(), c.name.size() + 1);
+        names.emplace_back(rapidjson::StringRef(p, rapidjson::SizeType(c.name.size())));
+    }
+    return names;
+}
+
+// Per-run state of the row loop.
+struct RowReader {
+    const std::vector<ColumnConverter> &cols;
+    const std::vector<JsonValue> &names;  // interned column names
+    int key_index;
+    const LedgerEntries *known;
+    uint64_t seed;  // hash of the column names and types
+    std::vector<Datum> values;
+    std::unique_ptr<bool[]> nulls;
+    std::vector<JsonValue::Member> members;
+    std::string buf;  // the row's stored values, to hash
+    rapidjson::MemoryPoolAllocator<> scratch;
+
+    RowReader(const std::vector<ColumnConverter> &c, const std::vector<JsonValue> &n, int k,
+              const LedgerEntries *kn, uint64_t sd)
+        : cols(c), names(n), key_index(k), known(kn), seed(sd), values(c.size()),
+          nulls(new bool[c.size()]), members(c.size()) {}
+
+    // Hash of the row's stored values: the bytes of each value as
+    // PostgreSQL keeps it (detoasted), not its conversion, so that an
+    // unchanged row costs no conversion.
+    uint64_t row_hash(TupleDesc desc) {
+        buf.assign(reinterpret_cast<const char *>(&seed), sizeof seed);
+        for (size_t c = 0; c < cols.size(); ++c) {
+            if (nulls[c]) {
+                buf.push_back('N');
+                continue;
+            }
+            buf.push_back('V');
+            Form_pg_attribute att = TupleDescAttr(desc, int(c));
+            const Datum d = values[c];
+            const char *p;
+            size_t n;
+            if (att->attbyval) {
+                p = reinterpret_cast<const char *>(&d);
+                n = sizeof d;
+            } else if (att->attlen == -1) {
+                auto *v = reinterpret_cast<varlena *>(DatumGetPointer(d));
+                if (VARATT_IS_EXTENDED(v) && !VARATT_IS_SHORT(v)) pg::run([&] { v = pg_detoast_datum_packed(v); });
+                p = VARDATA_ANY(v);
+                n = VARSIZE_ANY_EXHDR(v);
+            } else if (att->attlen == -2) {
+                p = DatumGetCString(d);
+                n = strlen(p);
+            } else {
+                p = DatumGetPointer(d);
+                n = size_t(att->attlen);
+            }
+            const uint32_t len = uint32_t(n);
+            buf.append(reinterpret_cast<const char *>(&len), sizeof len);
+            buf.append(p, n);
+        }
+        return hash_bytes(buf.data(), buf.size());
+    }
+
+    // The row's key as key_string() gives it, or "" when NULL or invalid.
+    std::string key_of() {
+        if (key_index < 0 || nulls[size_t(key_index)]) return "";
+        JsonValue v;
+        if (!cols[size_t(key_index)].convert(values[size_t(key_index)], v, scratch).empty()) return "";
+        return key_string(v);
+    }
+
+    void add(HeapTuple tuple, TupleDesc desc, SourceData &out) {
         const long rownum = ++out.total;
-        JsonValue row(rapidjson::kObjectType);
+        pg::run([&] { heap_deform_tuple(tuple, desc, values.data(), nulls.get()); });
+        const uint64_t hash = row_hash(desc);
+        if (known != nullptr) {
+            std::string key = key_of();
+            auto e = key.empty() ? known->end() : known->find(key);
+            if (e != known->end() && e->second.hash == hash) {
+                out.unchanged.push_back({std::move(key), rownum});
+                return;
+            }
+        }
+        auto &a = out.rows.GetAllocator();
+        size_t count = 0;
+        const JsonValue *key = nullptr;
         std::string problem, column;
         for (size_t c = 0; c < cols.size(); ++c) {
-            bool isnull = false;
-            Datum d = heap_getattr(tuple, int(c + 1), tt->tupdesc, &isnull);
-            if (isnull) continue;
-            JsonValue v;
-            std::string err = cols[c].convert(d, v, a);
+            if (nulls[c]) continue;
+            JsonValue &v = members[count].value;
+            v.SetNull();
+            std::string err = cols[c].convert(values[c], v, a);
             if (!err.empty() && problem.empty()) {
                 problem = err;
                 column = cols[c].name;
             }
-            row.AddMember(JsonValue(cols[c].name.c_str(), a), v, a);
+            members[count].name.SetString(rapidjson::StringRef(names[c].GetString(), names[c].GetStringLength()));
+            if (int(c) == key_index) key = &v;
+            ++count;
         }
         if (!problem.empty()) {
-            const JsonValue *k =
-                key_index >= 0 ? find_member(row, cols[size_t(key_index)].name.c_str()) : nullptr;
-            out.rejected.push_back({rownum, k && column != cols[size_t(key_index)].name ? key_string(*k) : "",
+            out.rejected.push_back({rownum, key && column != cols[size_t(key_index)].name ? key_string(*key) : "",
                                     column, "column \"" + column + "\": " + problem});
-            continue;
+            return;
         }
+        JsonValue row;
+        set_object_exact(row, members.data(), count, a);
         out.rows.PushBack(row, a);
         out.row_numbers.push_back(rownum);
+        out.row_hashes.push_back(hash);
     }
+};
+
+// Seed of the row hashes: another column list or type makes every row
+// "changed".
+uint64_t hash_seed(TupleDesc desc) {
+    std::string sig = "rowhash-v1|";
+    for (int i = 0; i < desc->natts; ++i) {
+        Form_pg_attribute att = TupleDescAttr(desc, i);
+        sig += std::string(NameStr(att->attname)) + ":" + std::to_string(att->atttypid) + ",";
+    }
+    return hash_bytes(sig.data(), sig.size());
 }
 
 // Everything that runs inside the subtransaction.
-void read_rows(const Settings &s, QueryTimer &timer, SourceData &out) {
+void read_rows(const Settings &s, QueryTimer &timer, SourceData &out, const LedgerEntries *known) {
     pg::run([] {
         if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
     });
@@ -171,6 +273,8 @@ void read_rows(const Settings &s, QueryTimer &timer, SourceData &out) {
         if (cols.back().name == s.key_column) key_index = i;
     }
 
+    const std::vector<JsonValue> names = interned_names(cols, out.rows.GetAllocator());
+    RowReader reader(cols, names, key_index, known, hash_seed(desc));
     MemoryContext batch_ctx = nullptr, old = nullptr;
     pg::run([&] {
         batch_ctx = AllocSetContextCreate(CurrentMemoryContext, "impayes_sync rows",
@@ -186,7 +290,8 @@ void read_rows(const Settings &s, QueryTimer &timer, SourceData &out) {
             old = MemoryContextSwitchTo(batch_ctx);
         });
         try {
-            convert_batch(tt, n, cols, key_index, out);
+            for (uint64 r = 0; r < n; ++r) reader.add(tt->vals[r], tt->tupdesc, out);
+            reader.scratch.Clear();
         } catch (...) {
             MemoryContextSwitchTo(old);
             throw;
@@ -204,7 +309,7 @@ void read_rows(const Settings &s, QueryTimer &timer, SourceData &out) {
         SPI_finish();
     });
     settle_json_columns(cols, out, s.key_column);
-    for (const auto &c : cols) out.columns.push_back({c.name, c.sql_type, c.parse_type});
+    for (const auto &c : cols) out.columns.push_back({c.name, c.sql_type, c.parse_type, c.type_unsettled});
 }
 
 }  // namespace
@@ -224,10 +329,10 @@ bool source_is_query(const std::string &source) {
     return false;
 }
 
-void PgSourceReader::read(const Settings &s, SourceData &out) {
+void PgSourceReader::read(const Settings &s, SourceData &out, const LedgerEntries *known) {
     QueryTimer timer;
     try {
-        in_subtransaction([&] { read_rows(s, timer, out); }, [&] { timer.disarm(); });
+        in_subtransaction([&] { read_rows(s, timer, out, known); }, [&] { timer.disarm(); });
     } catch (const PgError &e) {
         if (e.sqlerrcode == ERRCODE_QUERY_CANCELED && timer.fired())
             throw SyncError(timeout_message(s.query_timeout_ms))

@@ -1,11 +1,15 @@
 #include "sync/incremental.hpp"
 
+#include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 
 namespace impayes {
 
 std::string ledger_signature(const Settings &s, const std::vector<SourceColumn> &columns) {
-    std::string sig = base_url(s.parse_url) + "|" + s.key_column + "|";
+    // "h3": what the ledger's hashes are of (the source rows' stored
+    // values); a ledger hashed another way is rebuilt.
+    std::string sig = "h3|" + base_url(s.parse_url) + "|" + s.key_column + "|";
     for (const auto &c : columns) sig += c.name + ":" + parse_type_name(c.type) + ",";
     return sig;
 }
@@ -15,11 +19,10 @@ static std::string str_member(const JsonValue &obj, const char *name) {
     return v && v->IsString() ? std::string(v->GetString(), v->GetStringLength()) : "";
 }
 
-std::string refresh_ledger(ParseClient &parse, const std::string &key_column,
-                           const std::vector<std::string> &fields, LedgerState &ledger,
+std::string refresh_ledger(ParseClient &parse, const std::string &key_column, LedgerState &ledger,
                            std::vector<std::string> &drifted_keys) {
     JsonDoc changed;
-    parse.read_changed_since(fields, ledger.watermark, changed);
+    parse.read_changed_since({key_column}, ledger.watermark, changed);
     long created = 0;
     if (changed.Size() > 0) {
         std::unordered_map<std::string, std::string> key_of_id;
@@ -41,7 +44,8 @@ std::string refresh_ledger(ParseClient &parse, const std::string &key_column,
             auto entry = ledger.entries.find(key);
             if (entry != ledger.entries.end() && entry->second.object_id != id)
                 return "another client created a second object for key " + key;
-            ledger.entries[key] = LedgerEntry{id, content_hash(obj, fields)};
+            // Content unknown: the row is converted and compared with Parse.
+            ledger.entries[key] = LedgerEntry{id, 0};
             drifted_keys.push_back(key);
         }
     }
@@ -55,9 +59,9 @@ std::string refresh_ledger(ParseClient &parse, const std::string &key_column,
 }
 
 void refine_with_parse(ParseClient &parse, const SourceData &src, const std::string &key_column,
-                       const std::vector<std::string> &fields,
-                       const std::vector<std::string> &row_hashes, DiffResult &diff,
+                       const std::vector<std::string> &fields, DiffResult &diff,
                        LedgerState &ledger, std::vector<std::string> &confirmed_keys) {
+    const std::vector<uint64_t> &row_hashes = src.row_hashes;
     std::vector<const JsonValue *> keys;
     for (const Op &op : diff.ops)
         if (op.kind != Op::Delete) keys.push_back(&src.rows[rapidjson::SizeType(op.row)][key_column.c_str()]);
@@ -107,23 +111,43 @@ void refine_with_parse(ParseClient &parse, const SourceData &src, const std::str
     diff.ops.swap(kept);
 }
 
-std::vector<KnownObject> index_objects(const JsonValue &objects, const std::string &key_column,
-                                       const std::vector<std::string> &fields) {
+std::vector<KnownObject> index_objects(const JsonValue &objects, const std::string &key_column) {
     std::vector<KnownObject> out;
     out.reserve(objects.Size());
     for (const auto &obj : objects.GetArray()) {
         const JsonValue *k = find_member(obj, key_column.c_str());
         out.push_back({k && !k->IsNull() ? key_string(*k) : "", str_member(obj, "objectId"),
-                       content_hash(obj, fields), str_member(obj, "updatedAt")});
+                       str_member(obj, "updatedAt")});
     }
     return out;
 }
 
+void narrow_rebuild(LedgerDelta &delta, const LedgerState &old) {
+    if (!delta.replace_all || !old.found) return;
+    std::vector<std::pair<std::string, LedgerEntry>> changed;
+    std::unordered_set<std::string_view> kept;
+    kept.reserve(delta.upserts.size());
+    for (auto &u : delta.upserts) {
+        kept.insert(u.first);
+        auto o = old.entries.find(u.first);
+        if (o == old.entries.end() || o->second.object_id != u.second.object_id ||
+            o->second.hash != u.second.hash)
+            changed.push_back(u);
+    }
+    std::vector<std::string> removed;
+    for (const auto &e : old.entries)
+        if (!kept.count(e.first)) removed.push_back(e.first);
+    delta.upserts.swap(changed);
+    delta.removed.swap(removed);
+    delta.replace_all = false;
+}
+
 LedgerDelta ledger_delta(bool rebuilt, const std::vector<KnownObject> &known,
                          const LedgerState &ledger, const std::vector<std::string> &drifted_keys,
-                         const std::vector<Op> &ops, const std::vector<ItemOutcome> &outcomes,
-                         const SourceData &src, const std::string &key_column,
-                         const std::vector<std::string> &row_hashes) {
+                         const DiffResult &diff, const std::vector<ItemOutcome> &outcomes,
+                         const SourceData &src, const std::string &key_column) {
+    const std::vector<Op> &ops = diff.ops;
+    const std::vector<uint64_t> &row_hashes = src.row_hashes;
     LedgerDelta d;
     d.replace_all = rebuilt;
     std::unordered_map<std::string, LedgerEntry> changes;
@@ -132,8 +156,12 @@ LedgerDelta ledger_delta(bool rebuilt, const std::vector<KnownObject> &known,
         d.object_count = long(known.size());
         for (const auto &o : known) {
             d.watermark = later_iso(d.watermark, o.updated_at);
-            if (!o.key.empty() && !changes.count(o.key)) changes[o.key] = {o.object_id, o.hash};
+            if (!o.key.empty() && !changes.count(o.key)) changes[o.key] = {o.object_id, 0};
         }
+        // Rows Parse holds as they are: now their hash is known.
+        for (const auto &e : diff.equal)
+            changes[key_string(src.rows[rapidjson::SizeType(e.first)][key_column.c_str()])] = {
+                e.second, row_hashes[e.first]};
     } else {
         d.object_count = ledger.object_count;
         d.watermark = ledger.watermark;

@@ -19,11 +19,12 @@ namespace impayes {
 std::string ledger_signature(const Settings &s, const std::vector<SourceColumn> &columns);
 
 // Brings the loaded ledger up to date with what other clients did since
-// its watermark: objects created or updated since then are read and
-// merged, and deletions show in an exact count. Returns "" when the ledger
+// its watermark: objects created or updated since then are read (objectId
+// and key only) and merged with an unknown hash, so that their source rows
+// are converted and compared with Parse; deletions show in an exact count.
+// Runs before the source is read. Returns "" when the ledger
 // can be used, else why a full reconciliation is needed.
-std::string refresh_ledger(ParseClient &parse, const std::string &key_column,
-                           const std::vector<std::string> &fields, LedgerState &ledger,
+std::string refresh_ledger(ParseClient &parse, const std::string &key_column, LedgerState &ledger,
                            std::vector<std::string> &drifted_keys);
 
 // The ledger only says that a row changed, not which fields, and could be
@@ -33,27 +34,28 @@ std::string refresh_ledger(ParseClient &parse, const std::string &key_column,
 // as they are become skips, with their ledger entry refreshed (appended to
 // confirmed_keys); keys held twice are reported in diff.duplicated.
 void refine_with_parse(ParseClient &parse, const SourceData &src, const std::string &key_column,
-                       const std::vector<std::string> &fields,
-                       const std::vector<std::string> &row_hashes, DiffResult &diff,
+                       const std::vector<std::string> &fields, DiffResult &diff,
                        LedgerState &ledger, std::vector<std::string> &confirmed_keys);
 
 // A Parse object as read by a full reconciliation.
 struct KnownObject {
     std::string key;
     std::string object_id;
-    std::string hash;
     std::string updated_at;
 };
-std::vector<KnownObject> index_objects(const JsonValue &objects, const std::string &key_column,
-                                       const std::vector<std::string> &fields);
+std::vector<KnownObject> index_objects(const JsonValue &objects, const std::string &key_column);
 
 // The ledger changes after a push. rebuilt: the run was a full
 // reconciliation and known lists every object it read; else ledger is the
 // refreshed ledger and drifted_keys the entries refresh_ledger() changed.
+// A rebuilt ledger as the changes from the one saved before (old): only
+// entries that differ are written, and keys that are gone removed, instead
+// of rewriting every entry of the class.
+void narrow_rebuild(LedgerDelta &delta, const LedgerState &old);
+
 LedgerDelta ledger_delta(bool rebuilt, const std::vector<KnownObject> &known,
                          const LedgerState &ledger, const std::vector<std::string> &drifted_keys,
-                         const std::vector<Op> &ops, const std::vector<ItemOutcome> &outcomes,
-                         const SourceData &src, const std::string &key_column,
-                         const std::vector<std::string> &row_hashes);
+                         const DiffResult &diff, const std::vector<ItemOutcome> &outcomes,
+                         const SourceData &src, const std::string &key_column);
 
 }  // namespace impayes

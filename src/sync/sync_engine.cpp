@@ -1,6 +1,7 @@
 #include "sync/sync_engine.hpp"
 
 #include <chrono>
+#include <memory>
 
 #include "core/diff.hpp"
 #include "core/errors.hpp"
@@ -141,6 +142,18 @@ void count_outcomes(const std::vector<Op> &ops, const std::vector<ItemOutcome> &
     if (r.failed > 0) r.details.AddMember("failed_items", failed, a);
 }
 
+// json/jsonb columns whose type the values could not tell (all NULL, or
+// all rows unchanged) keep the type the Parse field already has.
+void settle_json_types(SourceData &src, const JsonValue &fields, bool exists) {
+    if (!exists) return;
+    for (auto &c : src.columns) {
+        if (!c.type_unsettled) continue;
+        const JsonValue *f = find_member(fields, c.name.c_str());
+        const JsonValue *t = f ? find_member(*f, "type") : nullptr;
+        if (t && t->IsString() && std::string(t->GetString()) == "Array") c.type = ParseType::Array;
+    }
+}
+
 std::string full_reason(const Settings &s, LedgerStore *ledger, bool exists) {
     if (ledger == nullptr) return "no ledger";
     if (s.full) return "full => true";
@@ -154,6 +167,16 @@ std::string full_reason(const Settings &s, LedgerStore *ledger, bool exists) {
 SyncResult run_sync(const Settings &s, SourceReader &source, HttpClient &http, Logger &log,
                     LedgerStore *ledger) {
     const auto t0 = std::chrono::steady_clock::now();
+    // Time spent in each phase, for the DEBUG1 line at the end.
+    std::string phases;
+    auto lap_start = t0;
+    auto lap = [&](const char *phase) {
+        const auto now = std::chrono::steady_clock::now();
+        phases += std::string(phases.empty() ? "" : ", ") + phase + " " +
+                  std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(now - lap_start).count()) +
+                  " ms";
+        lap_start = now;
+    };
     SyncResult r;
     r.dry_run = s.dry_run;
     auto finish = [&]() -> SyncResult {
@@ -172,35 +195,53 @@ SyncResult run_sync(const Settings &s, SourceReader &source, HttpClient &http, L
         JsonDoc fields;
         fields.SetObject();
         const bool exists = parse.fetch_schema(fields);
+        lap("schema read");
 
-        SourceData src;
-        source.read(s, src);
-        r.total = src.total;
-        check_columns(s, src);
-        ensure_schema(s, parse, src, exists, fields, log);
-
-        std::vector<std::string> names;
-        for (const auto &c : src.columns) names.push_back(c.name);
-        std::vector<std::string> hashes;
-        hashes.reserve(src.rows.Size());
-        for (const auto &row : src.rows.GetArray()) hashes.push_back(content_hash(row, names));
-
-        // Incremental when the ledger can be trusted, else a full reconciliation.
+        // Incremental when the ledger can be trusted, else a full
+        // reconciliation. What other clients changed in Parse is merged into
+        // the ledger before the source is read: the reader then converts
+        // only rows whose values differ from what Parse confirmed.
         LedgerState state;
         std::vector<std::string> drifted;
         std::string why_full = full_reason(s, ledger, exists);
         if (why_full.empty()) {
             ledger->load(s.class_name, state);
+            lap("ledger load");
             if (!state.found)
                 why_full = "no ledger yet";
-            else if (state.signature != ledger_signature(s, src.columns))
-                why_full = "the URL, key column or source columns changed";
+            else if (const std::string prefix = ledger_signature(s, {});
+                     state.signature.compare(0, prefix.size(), prefix) != 0)
+                why_full = "the URL or key column changed";
             else if (long(state.entries.size()) != state.key_count)
                 why_full = "the ledger holds " + std::to_string(state.entries.size()) +
                            " keys where " + std::to_string(state.key_count) + " were saved";
             else
-                why_full = refresh_ledger(parse, s.key_column, names, state, drifted);
+                why_full = refresh_ledger(parse, s.key_column, state, drifted);
+            lap("drift check");
         }
+
+        auto src = std::make_unique<SourceData>();
+        source.read(s, *src, why_full.empty() ? &state.entries : nullptr);
+        lap("source query");
+        r.total = src->total;
+        settle_json_types(*src, fields, exists);
+        check_columns(s, *src);
+        if (why_full.empty() && state.signature != ledger_signature(s, src->columns))
+            why_full = "the source columns changed";
+        if (!why_full.empty() && !src->unchanged.empty()) {
+            // Some rows were left unconverted for an incremental run that
+            // cannot be: read them all.
+            src = std::make_unique<SourceData>();
+            source.read(s, *src, nullptr);
+            lap("source query again");
+            settle_json_types(*src, fields, exists);
+            check_columns(s, *src);
+        }
+        r.total = src->total;
+        ensure_schema(s, parse, *src, exists, fields, log);
+        std::vector<std::string> names;
+        for (const auto &c : src->columns) names.push_back(c.name);
+
         const bool incremental = why_full.empty();
         r.mode = incremental ? "incremental" : "full";
         log.info(incremental ? "impayes_sync: incremental: " + std::to_string(state.entries.size()) +
@@ -211,38 +252,52 @@ SyncResult run_sync(const Settings &s, SourceReader &source, HttpClient &http, L
         std::vector<KnownObject> known;
         DiffResult diff;
         if (incremental) {
-            diff = diff_ledger(src, s.key_column, state, hashes, delete_missing);
-            refine_with_parse(parse, src, s.key_column, names, hashes, diff, state, drifted);
+            diff = diff_ledger(*src, s.key_column, state, delete_missing);
+            refine_with_parse(parse, *src, s.key_column, names, diff, state, drifted);
         } else {
-            JsonDoc existing;
-            existing.SetArray();
-            if (exists) parse.read_all(names, existing);
-            known = index_objects(existing, s.key_column, names);
-            diff = diff_rows(src, s.key_column, existing, delete_missing);
+            // Page by page: the class is never held whole.
+            RowsDiff rows_diff(*src, s.key_column, delete_missing);
+            if (exists)
+                parse.read_all(names, [&](const JsonValue &page) {
+                    for (auto &k : index_objects(page, s.key_column)) known.push_back(std::move(k));
+                    rows_diff.add(page);
+                });
+            diff = rows_diff.finish();
         }
         r.skipped = diff.skipped;
+        lap(incremental ? "diff" : "Parse read and diff");
 
-        std::vector<RowProblem> rejected = src.rejected;
+        std::vector<RowProblem> rejected = src->rejected;
         rejected.insert(rejected.end(), diff.rejected.begin(), diff.rejected.end());
 
         if (s.dry_run) {
             for (const Op &op : diff.ops) count_op(op, r);
-            fill_preview(diff.ops, src, s.key_column, r.preview);
+            fill_preview(diff.ops, *src, s.key_column, r.preview);
         } else {
             std::vector<ItemOutcome> outcomes;
             if (!diff.ops.empty()) {
                 BatchWriter writer(s, parse, http, log);
-                outcomes = writer.push(diff.ops, src);
-                count_outcomes(diff.ops, outcomes, src, s.key_column, r, rejected);
+                outcomes = writer.push(diff.ops, *src);
+                count_outcomes(diff.ops, outcomes, *src, s.key_column, r, rejected);
+                lap("push");
             }
             if (ledger) {
-                LedgerDelta delta = ledger_delta(!incremental, known, state, drifted, diff.ops,
-                                                 outcomes, src, s.key_column, hashes);
-                delta.signature = ledger_signature(s, src.columns);
+                LedgerDelta delta = ledger_delta(!incremental, known, state, drifted, diff, outcomes,
+                                                 *src, s.key_column);
+                std::vector<KnownObject>().swap(known);  // the run's peak memory is here
+                delta.signature = ledger_signature(s, src->columns);
                 // Extra objects sharing a key are only seen by a full read:
                 // keep reconciling fully while there are any.
                 if (!diff.duplicated.empty()) delta.object_count = -1;
+                if (!incremental) {
+                    // Against the ledger as saved: state may hold drift merged
+                    // by an incremental attempt that fell back to full.
+                    LedgerState saved;
+                    ledger->load(s.class_name, saved);
+                    narrow_rebuild(delta, saved);
+                }
                 ledger->save(s.class_name, delta);
+                lap("ledger save");
             }
         }
         r.rejected = long(rejected.size());
@@ -278,6 +333,7 @@ SyncResult run_sync(const Settings &s, SourceReader &source, HttpClient &http, L
         r.details.Swap(merged);
     }
     SyncResult out = finish();
+    if (!phases.empty()) log.debug("impayes_sync: phases: " + phases);
     const HttpStats &st = http.stats();
     log.info("impayes_sync: " + std::string(out.success ? "done" : "failed") +
              ": inserted=" + std::to_string(out.inserted) + " updated=" + std::to_string(out.updated) +

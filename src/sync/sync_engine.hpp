@@ -16,8 +16,10 @@ class SourceReader {
 public:
     virtual ~SourceReader() = default;
     // Runs the source query under its timeout and converts the rows.
+    // With known (the ledger), a row whose key has an entry with the hash
+    // of the row's values is only listed in out.unchanged.
     // Throws SyncError (bad source, timeout, SQL error) or Interrupted.
-    virtual void read(const Settings &s, SourceData &out) = 0;
+    virtual void read(const Settings &s, SourceData &out, const LedgerEntries *known) = 0;
 };
 
 // Where the incremental-sync ledger lives (src/pg/ledger_store.cpp).
