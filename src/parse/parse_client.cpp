@@ -105,7 +105,8 @@ static std::string field_json(const std::vector<std::pair<std::string, ParseType
         if (!key_column.empty()) {
             w.Key("indexes");
             w.StartObject();
-            w.Key((key_column + "_1").c_str());
+            // PostgreSQL index names are per schema: name it after the class.
+            w.Key((class_name + "_" + key_column + "_1").c_str());
             w.StartObject();
             w.Key(key_column.c_str());
             w.Int(1);
