@@ -1,5 +1,7 @@
 #include "pg/ledger_store.hpp"
 
+#include <tuple>
+
 #include "pg/pg_call.hpp"
 #include "pg/subtransaction.hpp"
 
@@ -30,20 +32,6 @@ const char *const kSaveState =
 
 const size_t kChunk = 5000;
 
-
-// A text column of a ledger row, without its output function: the
-// ledger has one row per key, read at the start of every run.
-std::string raw_text_at(HeapTuple t, TupleDesc d, int col) {
-    std::string out;
-    pg::run([&] {
-        bool isnull = false;
-        Datum v = SPI_getbinval(t, d, col, &isnull);
-        if (isnull) return;
-        text *tx = DatumGetTextPP(v);
-        out.assign(VARDATA_ANY(tx), VARSIZE_ANY_EXHDR(tx));
-    });
-    return out;
-}
 
 std::string text_at(HeapTuple t, TupleDesc d, int col) {
     char *v = nullptr;
@@ -115,12 +103,24 @@ void PgLedgerStore::load_rows(const std::string &class_name, LedgerState &out) {
                 out.key_count = std::stol(text_at(t, d, 4));
                 exec(kLoadEntries, 1, types, args, SPI_OK_SELECT);
                 out.entries.reserve(size_t(SPI_processed));
+                // One entry per key, read at the start of every run: the
+                // text values are taken as they are, without output functions.
+                TupleDesc rd = SPI_tuptable->tupdesc;
                 for (uint64 i = 0; i < SPI_processed; ++i) {
                     HeapTuple r = SPI_tuptable->vals[i];
-                    TupleDesc rd = SPI_tuptable->tupdesc;
-                    const std::string hash = raw_text_at(r, rd, 3);
-                    out.entries.emplace(raw_text_at(r, rd, 1),
-                                        LedgerEntry{raw_text_at(r, rd, 2), hash_from_hex(hash.data(), hash.size())});
+                    text *v[3] = {nullptr, nullptr, nullptr};
+                    pg::run([&] {
+                        for (int c = 0; c < 3; ++c) {
+                            bool isnull = false;
+                            Datum d = SPI_getbinval(r, rd, c + 1, &isnull);
+                            if (!isnull) v[c] = DatumGetTextPP(d);
+                        }
+                    });
+                    if (v[0] == nullptr || v[1] == nullptr || v[2] == nullptr) continue;
+                    out.entries.emplace(
+                        std::piecewise_construct, std::forward_as_tuple(VARDATA_ANY(v[0]), VARSIZE_ANY_EXHDR(v[0])),
+                        std::forward_as_tuple(LedgerEntry{std::string(VARDATA_ANY(v[1]), VARSIZE_ANY_EXHDR(v[1])),
+                                                          hash_from_hex(VARDATA_ANY(v[2]), VARSIZE_ANY_EXHDR(v[2]))}));
                 }
             }
             pg::run([] { SPI_finish(); });
