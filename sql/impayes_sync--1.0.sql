@@ -12,7 +12,8 @@ COMMENT ON FUNCTION impayes_sync(boolean, boolean) IS
 'inserts new invoices, updates changed ones, skips unchanged ones, and returns '
 '{"success","message","inserted","updated","skipped","total","failed","rejected","duration_ms","dry_run"} '
 'plus "error" and "details" on failure. With dry_run => true nothing is written to Parse and a '
-'"preview" of the changes is returned. Unchanged rows cost no HTTP (incremental ledger); with '
+'"preview" of the changes is returned. Unchanged rows cost no conversion and no HTTP (incremental '
+'ledger of row hashes); with '
 'full => true the whole class is read and reconciled. Configured by the impayes_sync.* settings. '
 'Every call is recorded in impayes_sync.runs.';
 
@@ -76,5 +77,5 @@ CREATE TABLE impayes_sync.sync_state (
   saved_at timestamptz NOT NULL
 );
 COMMENT ON TABLE impayes_sync.ledger IS
-'Incremental sync ledger: key -> Parse objectId and content hash. Safe to TRUNCATE: the next run is then a full reconciliation.';
+'Incremental sync ledger: key -> Parse objectId and hash of the source row Parse last confirmed. Safe to TRUNCATE: the next run is then a full reconciliation.';
 REVOKE ALL ON impayes_sync.ledger, impayes_sync.sync_state FROM PUBLIC;

@@ -56,48 +56,55 @@ static ItemOutcome outcome(ItemOutcome::State st, long status, std::string code,
 
 static const size_t kEnvelope = 32;  // {"requests":[ ... ]}
 
-std::vector<BatchWriter::Batch> BatchWriter::plan(const std::vector<size_t> &todo,
-                                                  const std::vector<std::string> &items) {
-    std::vector<Batch> out;
+bool BatchWriter::next_batch(const std::vector<size_t> &todo, size_t &pos, const SourceData &src,
+                             Batch &b, std::vector<ItemOutcome> &out) {
     const size_t max_items = size_t(s_.batch_size > 0 ? s_.batch_size : 1);
     const size_t max_bytes = size_t(s_.max_request_bytes);
-    Batch cur;
-    auto flush = [&] {
-        if (cur.ops.empty()) return;
-        cur.body += "]}";
-        out.push_back(std::move(cur));
-        cur = Batch();
-    };
-    for (size_t i : todo) {
-        const std::string &item = items[i];
-        if (!cur.ops.empty() &&
-            (cur.ops.size() >= max_items || cur.body.size() + item.size() + kEnvelope > max_bytes))
-            flush();
-        cur.body += cur.ops.empty() ? "{\"requests\":[" : ",";
-        cur.body += item;
-        cur.ops.push_back(i);
+    b = Batch();
+    while (pos < todo.size()) {
+        const size_t i = todo[pos];
+        if (!b.ops.empty() && b.ops.size() >= max_items) break;
+        std::string item = batch_item_json(ops_[i], src, parse_.mount(), s_.class_name);
+        if (item.size() + kEnvelope > max_bytes) {
+            out[i] = outcome(ItemOutcome::TooLarge, 0, "",
+                             "object is " + std::to_string(item.size()) +
+                                 " bytes, over impayes_sync.max_request_bytes (" +
+                                 std::to_string(s_.max_request_bytes) + ")");
+            ++pos;
+            continue;
+        }
+        if (!b.ops.empty() && b.body.size() + item.size() + kEnvelope > max_bytes) break;  // next batch
+        b.body += b.ops.empty() ? "{\"requests\":[" : ",";
+        b.body += item;
+        b.ops.push_back(i);
+        ++pos;
     }
-    flush();
-    return out;
+    if (b.ops.empty()) return false;
+    b.body += "]}";
+    return true;
 }
 
-void BatchWriter::send_round(std::vector<Batch> &batches, std::vector<ItemOutcome> &out,
-                             std::vector<size_t> &retry, std::vector<size_t> &maybe_applied) {
-    size_t next_batch = 0;
+void BatchWriter::send_round(const std::vector<size_t> &todo, const SourceData &src,
+                             std::vector<ItemOutcome> &out, std::vector<size_t> &retry,
+                             std::vector<size_t> &maybe_applied) {
+    std::vector<Batch> batches;  // their ops; bodies are moved into the requests
+    size_t pos = 0;
+    const long first = batches_sent_;
     const std::string url = parse_.url("/batch");
     http_.run(
         [&](HttpRequest &req) {
-            if (next_batch >= batches.size()) return false;
+            Batch b;
+            if (!next_batch(todo, pos, src, b, out)) return false;
             req.method = "POST";
             req.url = url;
-            req.body = std::move(batches[next_batch].body);
-            ++next_batch;
+            req.body = std::move(b.body);
+            batches.push_back(std::move(b));
             ++batches_sent_;
             return true;
         },
         [&](size_t idx, HttpResponse &&r) {
             const Batch &b = batches[idx];
-            log_.debug("batch " + std::to_string(batches_sent_ - long(batches.size()) + long(idx) + 1) +
+            log_.debug("batch " + std::to_string(first + long(idx) + 1) +
                        ": " + std::to_string(b.ops.size()) + " objects, " +
                        (r.error.empty() ? "HTTP " + std::to_string(r.status) : r.error));
             JsonDoc doc;
@@ -184,23 +191,11 @@ void BatchWriter::settle_applied_inserts(const std::vector<Op> &ops, const Sourc
 std::vector<ItemOutcome> BatchWriter::push(const std::vector<Op> &ops, const SourceData &src) {
     ops_ = ops.data();
     std::vector<ItemOutcome> out(ops.size());
-    std::vector<std::string> items(ops.size());
-    std::vector<size_t> todo;
-    for (size_t i = 0; i < ops.size(); ++i) {
-        items[i] = batch_item_json(ops[i], src, parse_.mount(), s_.class_name);
-        if (items[i].size() + kEnvelope > size_t(s_.max_request_bytes)) {
-            out[i] = outcome(ItemOutcome::TooLarge, 0, "",
-                                 "object is " + std::to_string(items[i].size()) +
-                                     " bytes, over impayes_sync.max_request_bytes (" +
-                                     std::to_string(s_.max_request_bytes) + ")");
-            continue;
-        }
-        todo.push_back(i);
-    }
+    std::vector<size_t> todo(ops.size());
+    for (size_t i = 0; i < ops.size(); ++i) todo[i] = i;
     for (int attempt = 0; !todo.empty(); ++attempt) {
-        std::vector<Batch> batches = plan(todo, items);
         std::vector<size_t> retry, maybe_applied;
-        send_round(batches, out, retry, maybe_applied);
+        send_round(todo, src, out, retry, maybe_applied);
         if (retry.empty() || attempt >= s_.max_retries) break;
         log_.info("retrying " + std::to_string(retry.size()) + " objects after a transient failure (attempt " +
                   std::to_string(attempt + 1) + " of " + std::to_string(s_.max_retries) + ")");

@@ -44,8 +44,12 @@ private:
         std::vector<size_t> ops;
         std::string body;
     };
-    std::vector<Batch> plan(const std::vector<size_t> &todo, const std::vector<std::string> &items);
-    void send_round(std::vector<Batch> &batches, std::vector<ItemOutcome> &out,
+    // Builds the next batch of todo from *pos on; false when none is left.
+    // Items are serialised only now, so that only the batches in flight are
+    // in memory; an item over max_request_bytes becomes TooLarge in out.
+    bool next_batch(const std::vector<size_t> &todo, size_t &pos, const SourceData &src, Batch &b,
+                    std::vector<ItemOutcome> &out);
+    void send_round(const std::vector<size_t> &todo, const SourceData &src, std::vector<ItemOutcome> &out,
                     std::vector<size_t> &retry, std::vector<size_t> &maybe_applied);
     void settle_applied_inserts(const std::vector<Op> &ops, const SourceData &src,
                                 std::vector<size_t> &retry, std::vector<ItemOutcome> &out);

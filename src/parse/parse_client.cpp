@@ -68,12 +68,9 @@ HttpResponse ParseClient::request(const std::string &method, const std::string &
     }
 }
 
-// with_clp: a new class, restricted to the master key and with an index on
-// the key (Parse creates none for custom fields), so that the lookups by key
-// of an incremental run do not scan the class.
+// with_clp: a new class, restricted to the master key.
 static std::string field_json(const std::vector<std::pair<std::string, ParseType>> &fields,
-                              const std::string &class_name, bool with_clp,
-                              const std::string &key_column = std::string()) {
+                              const std::string &class_name, bool with_clp) {
     rapidjson::StringBuffer buf;
     rapidjson::Writer<rapidjson::StringBuffer> w(buf);
     w.StartObject();
@@ -102,17 +99,6 @@ static std::string field_json(const std::vector<std::pair<std::string, ParseType
         w.StartObject();
         w.EndObject();
         w.EndObject();
-        if (!key_column.empty()) {
-            w.Key("indexes");
-            w.StartObject();
-            // PostgreSQL index names are per schema: name it after the class.
-            w.Key((class_name + "_" + key_column + "_1").c_str());
-            w.StartObject();
-            w.Key(key_column.c_str());
-            w.Int(1);
-            w.EndObject();
-            w.EndObject();
-        }
     }
     w.EndObject();
     return buf.GetString();
@@ -154,10 +140,33 @@ bool ParseClient::fetch_schema(JsonDoc &fields) {
 
 void ParseClient::create_class(const std::vector<std::pair<std::string, ParseType>> &fields) {
     const std::string path = "/schemas/" + s_.class_name;
-    HttpResponse r = request("POST", path, field_json(fields, s_.class_name, true, s_.key_column));
+    HttpResponse r = request("POST", path, field_json(fields, s_.class_name, true));
     if (!r.ok()) throw http_failure("creating the class", "POST", url(path), r);
     log_.info("created Parse class " + s_.class_name + " with " + std::to_string(fields.size()) +
-              " fields (master key only) and an index on " + s_.key_column);
+              " fields (master key only)");
+}
+
+void ParseClient::add_key_index() {
+    // PostgreSQL index names are per schema: named after the class.
+    const std::string name = s_.class_name + "_" + s_.key_column + "_1";
+    rapidjson::StringBuffer buf;
+    rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+    w.StartObject();
+    w.Key("className");
+    w.String(s_.class_name.c_str());
+    w.Key("indexes");
+    w.StartObject();
+    w.Key(name.c_str());
+    w.StartObject();
+    w.Key(s_.key_column.c_str());
+    w.Int(1);
+    w.EndObject();
+    w.EndObject();
+    w.EndObject();
+    const std::string path = "/schemas/" + s_.class_name;
+    HttpResponse r = request("PUT", path, buf.GetString());
+    if (!r.ok()) throw http_failure("adding an index on the key", "PUT", url(path), r);
+    log_.info("added index " + name + " on " + s_.key_column + " to Parse class " + s_.class_name);
 }
 
 void ParseClient::add_fields(const std::vector<std::pair<std::string, ParseType>> &fields) {

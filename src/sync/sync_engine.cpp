@@ -281,6 +281,15 @@ SyncResult run_sync(const Settings &s, SourceReader &source, HttpClient &http, L
                 count_outcomes(diff.ops, outcomes, *src, s.key_column, r, rejected);
                 lap("push");
             }
+            // A class this run created gets its key index after the first
+            // load, which is faster than maintaining it during the inserts.
+            if (!exists) {
+                try {
+                    parse.add_key_index();
+                } catch (const SyncError &e) {
+                    log.info(std::string("impayes_sync: no index on the key: ") + e.what());
+                }
+            }
             if (ledger) {
                 LedgerDelta delta = ledger_delta(!incremental, known, state, drifted, diff, outcomes,
                                                  *src, s.key_column);
