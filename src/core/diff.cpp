@@ -1,8 +1,8 @@
 #include "core/diff.hpp"
 
 #include <algorithm>
-#include <unordered_map>
 #include <string_view>
+#include <unordered_map>
 #include <unordered_set>
 
 namespace impayes {
@@ -36,6 +36,15 @@ std::unordered_set<std::string> present_keys(const SourceData &src, const std::s
     for (const auto &u : src.unchanged) keys.insert(u.key);
     for (const auto &r : src.rejected)
         if (!r.key.empty()) keys.insert(r.key);
+    return keys;
+}
+
+// source_keys() for a diff: its rejected rows go to out.rejected, and the
+// rows left unconverted as unchanged that are not rejected are skips.
+std::vector<std::string> diff_keys(const SourceData &src, const std::string &key_column, DiffResult &out) {
+    long unchanged_rejected = 0;
+    std::vector<std::string> keys = source_keys(src, key_column, out.rejected, &unchanged_rejected);
+    out.skipped = long(src.unchanged.size()) - unchanged_rejected;
     return keys;
 }
 
@@ -109,9 +118,7 @@ const char *const kRejectedKey = "\x01rejected";
 
 RowsDiff::RowsDiff(const SourceData &src, const std::string &key_column, bool delete_missing)
     : src_(src), key_column_(key_column), delete_missing_(delete_missing) {
-    long unchanged_rejected = 0;
-    keys_ = source_keys(src, key_column, out_.rejected, &unchanged_rejected);
-    out_.skipped = long(src.unchanged.size()) - unchanged_rejected;
+    keys_ = diff_keys(src, key_column, out_);
     row_of_key_.reserve(keys_.size());
     for (size_t i = 0; i < keys_.size(); ++i)
         if (keys_[i] != kRejectedKey) row_of_key_.emplace(keys_[i], i);
@@ -181,9 +188,7 @@ DiffResult diff_ledger(const SourceData &src, const std::string &key_column,
                        const LedgerState &ledger, bool delete_missing) {
     const std::vector<uint64_t> &row_hashes = src.row_hashes;
     DiffResult out;
-    long unchanged_rejected = 0;
-    std::vector<std::string> keys = source_keys(src, key_column, out.rejected, &unchanged_rejected);
-    out.skipped = long(src.unchanged.size()) - unchanged_rejected;
+    std::vector<std::string> keys = diff_keys(src, key_column, out);
     for (rapidjson::SizeType i = 0; i < src.rows.Size(); ++i) {
         if (keys[i] == kRejectedKey) continue;
         auto found = ledger.entries.find(keys[i]);

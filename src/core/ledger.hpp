@@ -1,7 +1,7 @@
 // The incremental-sync ledger: for each key, the Parse object that holds it
-// and a hash of the content Parse last confirmed, plus a watermark of
-// Parse's own updatedAt. An unchanged row then costs a hash comparison
-// and no HTTP. Stored by src/pg/ledger_store.cpp in impayes_sync.ledger.
+// and a hash of the source row Parse last confirmed, plus a watermark of
+// Parse's own updatedAt. An unchanged row then costs a hash comparison:
+// no conversion and no HTTP. Stored by src/pg/ledger_store.cpp in impayes_sync.ledger.
 #pragma once
 
 #include <cstdint>

@@ -45,14 +45,14 @@ struct KnownObject {
 };
 std::vector<KnownObject> index_objects(const JsonValue &objects, const std::string &key_column);
 
-// The ledger changes after a push. rebuilt: the run was a full
-// reconciliation and known lists every object it read; else ledger is the
-// refreshed ledger and drifted_keys the entries refresh_ledger() changed.
 // A rebuilt ledger as the changes from the one saved before (old): only
 // entries that differ are written, and keys that are gone removed, instead
 // of rewriting every entry of the class.
 void narrow_rebuild(LedgerDelta &delta, const LedgerState &old);
 
+// The ledger changes after a push. rebuilt: the run was a full
+// reconciliation and known lists every object it read; else ledger is the
+// refreshed ledger and drifted_keys the entries refresh_ledger() changed.
 LedgerDelta ledger_delta(bool rebuilt, const std::vector<KnownObject> &known,
                          const LedgerState &ledger, const std::vector<std::string> &drifted_keys,
                          const DiffResult &diff, const std::vector<ItemOutcome> &outcomes,

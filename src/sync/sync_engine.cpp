@@ -220,24 +220,21 @@ SyncResult run_sync(const Settings &s, SourceReader &source, HttpClient &http, L
             lap("drift check");
         }
 
-        auto src = std::make_unique<SourceData>();
-        source.read(s, *src, why_full.empty() ? &state.entries : nullptr);
-        lap("source query");
-        r.total = src->total;
-        settle_json_types(*src, fields, exists);
-        check_columns(s, *src);
-        if (why_full.empty() && state.signature != ledger_signature(s, src->columns))
-            why_full = "the source columns changed";
-        if (!why_full.empty() && !src->unchanged.empty()) {
-            // Some rows were left unconverted for an incremental run that
-            // cannot be: read them all.
+        std::unique_ptr<SourceData> src;
+        auto read_source = [&](const LedgerEntries *known, const char *phase) {
             src = std::make_unique<SourceData>();
-            source.read(s, *src, nullptr);
-            lap("source query again");
+            source.read(s, *src, known);
+            lap(phase);
+            r.total = src->total;
             settle_json_types(*src, fields, exists);
             check_columns(s, *src);
-        }
-        r.total = src->total;
+        };
+        read_source(why_full.empty() ? &state.entries : nullptr, "source query");
+        if (why_full.empty() && state.signature != ledger_signature(s, src->columns))
+            why_full = "the source columns changed";
+        // Rows left unconverted for an incremental run that cannot be: read
+        // them all.
+        if (!why_full.empty() && !src->unchanged.empty()) read_source(nullptr, "source query again");
         ensure_schema(s, parse, *src, exists, fields, log);
         std::vector<std::string> names;
         for (const auto &c : src->columns) names.push_back(c.name);
