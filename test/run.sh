@@ -10,6 +10,13 @@ cd "$(dirname "$0")/.."
 repo=$(pwd)
 
 scripts/install-deps.sh
+echo "== format"
+# The tree follows its .clang-format: a difference fails the run.
+if ! git ls-files -- 'src/*.cpp' 'src/*.hpp' 'test/unit/*.cpp' 'test/unit/*.hpp' |
+  xargs clang-format --dry-run --Werror; then
+  echo "clang-format: the files above differ from .clang-format (run: clang-format -i FILE)" >&2
+  exit 1
+fi
 echo "== build"
 make -s >/tmp/impayes-build.log 2>&1 || { cat /tmp/impayes-build.log; exit 1; }
 if grep -E 'warning:' /tmp/impayes-build.log; then echo "build has warnings" >&2; exit 1; fi

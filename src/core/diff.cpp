@@ -41,7 +41,8 @@ std::unordered_set<std::string> present_keys(const SourceData &src, const std::s
 
 // source_keys() for a diff: its rejected rows go to out.rejected, and the
 // rows left unconverted as unchanged that are not rejected are skips.
-std::vector<std::string> diff_keys(const SourceData &src, const std::string &key_column, DiffResult &out) {
+std::vector<std::string> diff_keys(const SourceData &src, const std::string &key_column,
+                                   DiffResult &out) {
     long unchanged_rejected = 0;
     std::vector<std::string> keys = source_keys(src, key_column, out.rejected, &unchanged_rejected);
     out.skipped = long(src.unchanged.size()) - unchanged_rejected;
@@ -73,7 +74,9 @@ std::vector<std::string> source_keys(const SourceData &src, const std::string &k
     auto key_at = [&](size_t i) -> const std::string & {
         return i < n_rows ? keys[i] : src.unchanged[i - n_rows].key;
     };
-    auto row_at = [&](size_t i) { return i < n_rows ? row_number(src, i) : src.unchanged[i - n_rows].row; };
+    auto row_at = [&](size_t i) {
+        return i < n_rows ? row_number(src, i) : src.unchanged[i - n_rows].row;
+    };
     auto keyed = [&](size_t i) { return i >= n_rows || has_key[i]; };
     // First row of each key; the rows of the (rare) duplicated keys.
     std::unordered_map<std::string_view, size_t> first_row;
@@ -93,7 +96,8 @@ std::vector<std::string> source_keys(const SourceData &src, const std::string &k
     for (size_t i = 0; i < n_all; ++i) {
         const long rownum = row_at(i);
         if (!keyed(i)) {
-            rejected.push_back({rownum, "", key_column, "key column \"" + key_column + "\" is NULL"});
+            rejected.push_back(
+                {rownum, "", key_column, "key column \"" + key_column + "\" is NULL"});
             continue;
         }
         if (dup_rows.empty() || !dup_rows.count(key_at(i))) continue;
@@ -165,10 +169,12 @@ void RowsDiff::add(const JsonValue &objects) {
 
 DiffResult RowsDiff::finish() {
     for (size_t i = 0; i < keys_.size(); ++i)
-        if (keys_[i] != kRejectedKey && !matched_[i]) out_.ops.push_back({Op::Insert, i, {}, {}, {}, {}});
+        if (keys_[i] != kRejectedKey && !matched_[i])
+            out_.ops.push_back({Op::Insert, i, {}, {}, {}, {}});
     // Row order, then deletes in key order: results and previews do not
     // depend on the order Parse answered in.
-    std::stable_sort(out_.ops.begin(), out_.ops.end(), [](const Op &a, const Op &b) { return a.row < b.row; });
+    std::stable_sort(out_.ops.begin(), out_.ops.end(),
+                     [](const Op &a, const Op &b) { return a.row < b.row; });
     std::stable_sort(out_.equal.begin(), out_.equal.end());
     const size_t first = out_.ops.size();
     for (auto &d : deletes_) out_.ops.push_back(std::move(d));

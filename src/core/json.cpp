@@ -36,7 +36,8 @@ template struct Expose<SetObjectRawTag, &JsonValue::SetObjectRaw>;
 }  // namespace
 
 void set_object_exact(JsonValue &out, JsonValue::Member *members, size_t n, JsonAlloc &a) {
-    static_assert(!JsonAlloc::kNeedFree, "members are copied raw: the pool allocator frees nothing");
+    static_assert(!JsonAlloc::kNeedFree,
+                  "members are copied raw: the pool allocator frees nothing");
     (out.*member(SetObjectRawTag()))(members, rapidjson::SizeType(n), a);
     // The values now belong to out: leave the sources as nulls.
     for (size_t i = 0; i < n; ++i) {

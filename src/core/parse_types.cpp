@@ -6,12 +6,18 @@ namespace impayes {
 
 const char *parse_type_name(ParseType t) {
     switch (t) {
-        case ParseType::String: return "String";
-        case ParseType::Number: return "Number";
-        case ParseType::Boolean: return "Boolean";
-        case ParseType::Date: return "Date";
-        case ParseType::Object: return "Object";
-        case ParseType::Array: return "Array";
+        case ParseType::String:
+            return "String";
+        case ParseType::Number:
+            return "Number";
+        case ParseType::Boolean:
+            return "Boolean";
+        case ParseType::Date:
+            return "Date";
+        case ParseType::Object:
+            return "Object";
+        case ParseType::Array:
+            return "Array";
     }
     return "?";
 }
@@ -34,7 +40,8 @@ std::optional<std::string> field_name_problem(const std::string &name) {
         if (!is_alpha(c) && !is_digit(c) && c != '_')
             return std::string("Parse field names may only contain A-Z, a-z, 0-9 and _");
     for (const char *reserved : {"objectId", "createdAt", "updatedAt", "ACL"})
-        if (name == reserved) return std::string("\"") + reserved + "\" is a field Parse manages itself";
+        if (name == reserved)
+            return std::string("\"") + reserved + "\" is a field Parse manages itself";
     return std::nullopt;
 }
 

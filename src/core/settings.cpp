@@ -32,7 +32,8 @@ std::optional<SettingProblem> validate_settings(const Settings &s) {
         return problem("parse_url", "must not carry credentials (user@host)");
     if (s.application_id.empty()) return problem("application_id", "not set");
     if (s.master_key.empty())
-        return problem("master_key", "not set (set impayes_sync.master_key or impayes_sync.master_key_file)");
+        return problem("master_key",
+                       "not set (set impayes_sync.master_key or impayes_sync.master_key_file)");
     if (s.master_key.find_first_of("\r\n") != std::string::npos)
         return problem("master_key", "must be a single line");
     if (s.application_id.find_first_of("\r\n") != std::string::npos)
@@ -70,11 +71,13 @@ std::string timeout_message(int timeout_ms) {
     if (timeout_ms % 1000 == 0) {
         snprintf(secs, sizeof secs, "%d", timeout_ms / 1000);
     } else {
-        snprintf(secs, sizeof secs, "%d,%03d", timeout_ms / 1000, timeout_ms % 1000);  // French comma
+        snprintf(secs, sizeof secs, "%d,%03d", timeout_ms / 1000,
+                 timeout_ms % 1000);  // French comma
         for (size_t n = strlen(secs); secs[n - 1] == '0'; --n) secs[n - 1] = '\0';
     }
     const char *unit = timeout_ms < 2000 ? "seconde" : "secondes";
-    return std::string("Timeout: La requête PostgreSQL a dépassé le temps d'exécution maximum de ") +
+    return std::string(
+               "Timeout: La requête PostgreSQL a dépassé le temps d'exécution maximum de ") +
            secs + " " + unit + ".";
 }
 

@@ -21,7 +21,7 @@ struct Settings {
     int max_request_bytes = 8 * 1024 * 1024;
     int parallel_requests = 2;
     int max_retries = 3;
-    std::string on_missing = "keep";  // keep | delete
+    std::string on_missing = "keep";   // keep | delete
     std::string mode = "incremental";  // incremental | full
     bool full = false;                 // this call forces a full reconciliation
     bool dry_run = false;

@@ -28,9 +28,9 @@ struct UnchangedRow {
 
 // A source row that is not synced, and why.
 struct RowProblem {
-    long row = 0;         // 1-based position in the source result
-    std::string key;      // key value as text ("" when NULL or unknown)
-    std::string column;   // offending column, "" for the whole row
+    long row = 0;        // 1-based position in the source result
+    std::string key;     // key value as text ("" when NULL or unknown)
+    std::string column;  // offending column, "" for the whole row
     std::string message;
 };
 
@@ -39,8 +39,8 @@ struct SourceData {
     // Array of objects in Parse wire format; a NULL column is absent.
     // Rows rejected while converting are not in it.
     JsonDoc rows;
-    std::vector<long> row_numbers;  // source row number of each entry in rows
-    std::vector<uint64_t> row_hashes;  // hash_bytes() of each entry in rows (see ledger.hpp)
+    std::vector<long> row_numbers;        // source row number of each entry in rows
+    std::vector<uint64_t> row_hashes;     // hash_bytes() of each entry in rows (see ledger.hpp)
     std::vector<UnchangedRow> unchanged;  // rows left out of rows: see UnchangedRow
     std::vector<RowProblem> rejected;
     long total = 0;  // rows read from the source, rejected and unchanged ones included

@@ -131,7 +131,8 @@ void HttpClient::start(Transfer &t, HttpRequest &&req) {
     if (t.req.method == "GET") {
         curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
     } else {
-        if (t.req.method != "POST") curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, t.req.method.c_str());
+        if (t.req.method != "POST")
+            curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, t.req.method.c_str());
         if (!t.req.body.empty() || t.req.method == "POST") {
             // The body is streamed by a callback that cannot rewind: libcurl
             // would otherwise silently send a POST again when a kept-alive
@@ -174,13 +175,12 @@ void HttpClient::finish(Transfer &t, CURLcode code, HttpResponse &out) {
     if (code == CURLE_WRITE_ERROR && t.sink.failed) throw std::bad_alloc();
     if (code == CURLE_OPERATION_TIMEDOUT) {
         out.timed_out = true;
-        out.error = request_bytes == 0
-                        ? "connect timeout: no connection after " +
-                              std::to_string(opts_.connect_timeout_ms) +
-                              " ms (impayes_sync.connect_timeout)"
-                        : "request timeout: no complete answer after " +
-                              std::to_string(opts_.request_timeout_ms) +
-                              " ms (impayes_sync.request_timeout)";
+        out.error = request_bytes == 0 ? "connect timeout: no connection after " +
+                                             std::to_string(opts_.connect_timeout_ms) +
+                                             " ms (impayes_sync.connect_timeout)"
+                                       : "request timeout: no complete answer after " +
+                                             std::to_string(opts_.request_timeout_ms) +
+                                             " ms (impayes_sync.request_timeout)";
         return;
     }
     // The error buffer names host and port, never headers.
@@ -249,7 +249,8 @@ void HttpClient::run(const std::function<bool(HttpRequest &)> &next,
 HttpResponse HttpClient::perform(const HttpRequest &req) {
     HttpResponse out;
     bool given = false;
-    run([&](HttpRequest &r) {
+    run(
+        [&](HttpRequest &r) {
             if (given) return false;
             r = req;
             given = true;
@@ -263,7 +264,8 @@ void HttpClient::pause(long ms) {
     // curl_multi_poll with no transfers is an interruptible sleep.
     for (long waited = 0; waited < ms; waited += 50) {
         check_abort();
-        curl_multi_poll(multi_.get(), nullptr, 0, int(ms - waited < 50 ? ms - waited : 50), nullptr);
+        curl_multi_poll(multi_.get(), nullptr, 0, int(ms - waited < 50 ? ms - waited : 50),
+                        nullptr);
     }
     check_abort();
 }
@@ -278,8 +280,8 @@ std::string url_encode(const std::string &s) {
     std::string out;
     out.reserve(s.size() * 3);
     for (unsigned char c : s) {
-        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-            c == '_' || c == '.' || c == '~') {
+        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+            c == '-' || c == '_' || c == '.' || c == '~') {
             out += char(c);
         } else {
             out += '%';

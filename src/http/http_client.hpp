@@ -27,7 +27,7 @@ struct HttpRequest {
 };
 
 struct HttpResponse {
-    long status = 0;         // 0 when no answer was received
+    long status = 0;  // 0 when no answer was received
     std::string body;
     std::string error;       // transport error, "" when an answer was received
     bool timed_out = false;  // connect or request timeout

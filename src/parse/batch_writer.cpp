@@ -45,7 +45,8 @@ std::string batch_item_json(const Op &op, const SourceData &src, const std::stri
     return std::string(buf.GetString(), buf.GetSize());
 }
 
-static ItemOutcome outcome(ItemOutcome::State st, long status, std::string code, std::string error) {
+static ItemOutcome outcome(ItemOutcome::State st, long status, std::string code,
+                           std::string error) {
     ItemOutcome o;
     o.state = st;
     o.http_status = status;
@@ -73,7 +74,8 @@ bool BatchWriter::next_batch(const std::vector<size_t> &todo, size_t &pos, const
             ++pos;
             continue;
         }
-        if (!b.ops.empty() && b.body.size() + item.size() + kEnvelope > max_bytes) break;  // next batch
+        if (!b.ops.empty() && b.body.size() + item.size() + kEnvelope > max_bytes)
+            break;  // next batch
         b.body += b.ops.empty() ? "{\"requests\":[" : ",";
         b.body += item;
         b.ops.push_back(i);
@@ -104,8 +106,8 @@ void BatchWriter::send_round(const std::vector<size_t> &todo, const SourceData &
         },
         [&](size_t idx, HttpResponse &&r) {
             const Batch &b = batches[idx];
-            log_.debug("batch " + std::to_string(first + long(idx) + 1) +
-                       ": " + std::to_string(b.ops.size()) + " objects, " +
+            log_.debug("batch " + std::to_string(first + long(idx) + 1) + ": " +
+                       std::to_string(b.ops.size()) + " objects, " +
                        (r.error.empty() ? "HTTP " + std::to_string(r.status) : r.error));
             JsonDoc doc;
             if (r.ok() && parse_json(doc, r.body.data(), r.body.size()).empty() && doc.IsArray() &&
@@ -139,15 +141,16 @@ void BatchWriter::send_round(const std::vector<size_t> &todo, const SourceData &
             // The whole request failed (or answered something unexpected).
             ParseErrorBody e = parse_error_body(r.body);
             std::string msg = !r.error.empty() ? r.error
-                              : "HTTP " + std::to_string(r.status) +
-                                    (e.message.empty() ? "" : ": " + e.message);
+                                               : "HTTP " + std::to_string(r.status) +
+                                                     (e.message.empty() ? "" : ": " + e.message);
             if (r.status == 413)
-                msg += " (Parse Server's maxUploadSize is smaller than the request: lower "
-                       "impayes_sync.max_request_bytes or impayes_sync.batch_size)";
+                msg +=
+                    " (Parse Server's maxUploadSize is smaller than the request: lower "
+                    "impayes_sync.max_request_bytes or impayes_sync.batch_size)";
             const bool transient = !r.ok() && is_transient(r);
             for (size_t op : b.ops) {
                 out[op] = outcome(r.status == 413 ? ItemOutcome::TooLarge : ItemOutcome::Failed,
-                                      r.status, e.code, "POST /batch: " + msg);
+                                  r.status, e.code, "POST /batch: " + msg);
                 if (transient) retry.push_back(op);
                 if (transient && (r.sent || r.status >= 500)) maybe_applied.push_back(op);
             }
@@ -175,9 +178,11 @@ void BatchWriter::settle_applied_inserts(const std::vector<Op> &ops, const Sourc
     for (size_t i : retry) {
         const Op &op = ops[i];
         if (op.kind == Op::Insert &&
-            present.count(key_string(src.rows[rapidjson::SizeType(op.row)][s_.key_column.c_str()]))) {
+            present.count(
+                key_string(src.rows[rapidjson::SizeType(op.row)][s_.key_column.c_str()]))) {
             out[i] = outcome(ItemOutcome::Done, 0, "", "");  // applied before the failure
-            out[i].object_id = present[key_string(src.rows[rapidjson::SizeType(op.row)][s_.key_column.c_str()])];
+            out[i].object_id =
+                present[key_string(src.rows[rapidjson::SizeType(op.row)][s_.key_column.c_str()])];
             continue;
         }
         still.push_back(i);
@@ -197,8 +202,9 @@ std::vector<ItemOutcome> BatchWriter::push(const std::vector<Op> &ops, const Sou
         std::vector<size_t> retry, maybe_applied;
         send_round(todo, src, out, retry, maybe_applied);
         if (retry.empty() || attempt >= s_.max_retries) break;
-        log_.info("retrying " + std::to_string(retry.size()) + " objects after a transient failure (attempt " +
-                  std::to_string(attempt + 1) + " of " + std::to_string(s_.max_retries) + ")");
+        log_.info("retrying " + std::to_string(retry.size()) +
+                  " objects after a transient failure (attempt " + std::to_string(attempt + 1) +
+                  " of " + std::to_string(s_.max_retries) + ")");
         http_.pause(parse_.backoff_ms(attempt));
         if (!maybe_applied.empty()) settle_applied_inserts(ops, src, retry, out);
         todo.swap(retry);

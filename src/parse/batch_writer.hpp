@@ -19,8 +19,8 @@ struct ItemOutcome {
     enum State { Pending, Done, Failed, TooLarge };
     State state = Pending;
     long http_status = 0;
-    std::string code;   // Parse code or SQLSTATE
-    std::string error;  // one line
+    std::string code;       // Parse code or SQLSTATE
+    std::string error;      // one line
     std::string object_id;  // Done inserts: the new object's id
     std::string stamp;      // Done inserts/updates: Parse's createdAt/updatedAt
 };
@@ -49,8 +49,9 @@ private:
     // in memory; an item over max_request_bytes becomes TooLarge in out.
     bool next_batch(const std::vector<size_t> &todo, size_t &pos, const SourceData &src, Batch &b,
                     std::vector<ItemOutcome> &out);
-    void send_round(const std::vector<size_t> &todo, const SourceData &src, std::vector<ItemOutcome> &out,
-                    std::vector<size_t> &retry, std::vector<size_t> &maybe_applied);
+    void send_round(const std::vector<size_t> &todo, const SourceData &src,
+                    std::vector<ItemOutcome> &out, std::vector<size_t> &retry,
+                    std::vector<size_t> &maybe_applied);
     void settle_applied_inserts(const std::vector<Op> &ops, const SourceData &src,
                                 std::vector<size_t> &retry, std::vector<ItemOutcome> &out);
 

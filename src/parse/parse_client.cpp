@@ -49,7 +49,11 @@ SyncError http_failure(const std::string &what, const std::string &method, const
 }
 
 ParseClient::ParseClient(const Settings &s, HttpClient &http, Logger &log)
-    : s_(s), http_(http), log_(log), base_(base_url(s.parse_url)), mount_(mount_path(s.parse_url)) {}
+    : s_(s),
+      http_(http),
+      log_(log),
+      base_(base_url(s.parse_url)),
+      mount_(mount_path(s.parse_url)) {}
 
 long ParseClient::backoff_ms(int attempt) const {
     long ms = 200L << (attempt < 6 ? attempt : 6);
@@ -62,8 +66,8 @@ HttpResponse ParseClient::request(const std::string &method, const std::string &
     for (int attempt = 0;; ++attempt) {
         HttpResponse r = http_.perform(req);
         if (r.ok() || !is_transient(r) || attempt >= s_.max_retries) return r;
-        log_.debug("retrying " + method + " " + describe_url(req.url) + " after: " +
-                   (r.error.empty() ? "HTTP " + std::to_string(r.status) : r.error));
+        log_.debug("retrying " + method + " " + describe_url(req.url) +
+                   " after: " + (r.error.empty() ? "HTTP " + std::to_string(r.status) : r.error));
         http_.pause(backoff_ms(attempt));
     }
 }
@@ -190,7 +194,8 @@ static size_t take_results(const std::string &body, JsonDoc &out, const std::str
         auto it = page.FindMember("results");
         if (it != page.MemberEnd() && it->value.IsArray()) res = &it->value;
     }
-    if (res == nullptr) throw SyncError("Parse Server answered " + where + " with an unexpected body");
+    if (res == nullptr)
+        throw SyncError("Parse Server answered " + where + " with an unexpected body");
     size_t n = res->Size();
     for (auto &v : res->GetArray()) out.PushBack(v.Move(), out.GetAllocator());
     return n;
@@ -216,8 +221,10 @@ long ParseClient::count() {
     HttpResponse r = request("GET", path);
     if (!r.ok()) throw http_failure("counting objects", "GET", url(path), r);
     JsonDoc doc;
-    const JsonValue *c = parse_json(doc, r.body.data(), r.body.size()).empty() ? find_member(doc, "count") : nullptr;
-    if (c == nullptr || !c->IsNumber()) throw SyncError("Parse Server answered a count without \"count\"");
+    const JsonValue *c =
+        parse_json(doc, r.body.data(), r.body.size()).empty() ? find_member(doc, "count") : nullptr;
+    if (c == nullptr || !c->IsNumber())
+        throw SyncError("Parse Server answered a count without \"count\"");
     return long(c->GetDouble());
 }
 
@@ -225,7 +232,8 @@ void ParseClient::read_paged(const std::vector<std::string> &fields, const std::
                              JsonDoc &out) {
     out.SetArray();
     read_paged(fields, since, [&out](const JsonValue &page) {
-        for (const auto &v : page.GetArray()) out.PushBack(JsonValue(v, out.GetAllocator()), out.GetAllocator());
+        for (const auto &v : page.GetArray())
+            out.PushBack(JsonValue(v, out.GetAllocator()), out.GetAllocator());
     });
 }
 
@@ -267,7 +275,8 @@ void ParseClient::read_paged(const std::vector<std::string> &fields, const std::
             throw SyncError("Parse Server answered an object without objectId");
         last = id->GetString();
         so_far += n;
-        log_.debug("read " + std::to_string(n) + " objects (" + std::to_string(so_far) + " so far)");
+        log_.debug("read " + std::to_string(n) + " objects (" + std::to_string(so_far) +
+                   " so far)");
         on_page(page);
         if (n < page_size) break;
     }
@@ -287,9 +296,10 @@ void ParseClient::find_by_keys(const std::string &key, const std::vector<const J
         JsonValue cond(rapidjson::kObjectType);
         cond.AddMember("$in", in, a);
         where.AddMember(JsonValue(key.c_str(), a), cond, a);
-        std::string path = "/classes/" + s_.class_name + "?limit=" + std::to_string(chunk * 4) +
-                           "&keys=" + keys_param(fields.empty() ? std::vector<std::string>{key} : fields) +
-                           "&where=" + url_encode(to_json(where));
+        std::string path =
+            "/classes/" + s_.class_name + "?limit=" + std::to_string(chunk * 4) +
+            "&keys=" + keys_param(fields.empty() ? std::vector<std::string>{key} : fields) +
+            "&where=" + url_encode(to_json(where));
         HttpResponse r = request("GET", path);
         if (!r.ok()) throw http_failure("looking up objects by key", "GET", url(path), r);
         take_results(r.body, out, "GET " + describe_url(url(path)));

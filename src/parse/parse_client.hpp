@@ -74,7 +74,8 @@ public:
     long backoff_ms(int attempt) const;
 
 private:
-    void read_paged(const std::vector<std::string> &fields, const std::string &since, const PageFn &on_page);
+    void read_paged(const std::vector<std::string> &fields, const std::string &since,
+                    const PageFn &on_page);
     void read_paged(const std::vector<std::string> &fields, const std::string &since, JsonDoc &out);
 
     const Settings &s_;

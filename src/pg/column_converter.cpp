@@ -14,19 +14,50 @@ namespace {
 // Scalar kinds by base type; string-like and enum types print as text.
 bool scalar_kind(Oid t, ValueKind &k) {
     switch (t) {
-        case TEXTOID: case VARCHAROID: case BPCHAROID: k = ValueKind::Text; return true;
-        case NAMEOID: case UUIDOID: case CHAROID: k = ValueKind::Output; return true;
-        case INT2OID: k = ValueKind::Int2; return true;
-        case INT4OID: k = ValueKind::Int4; return true;
-        case INT8OID: k = ValueKind::Int8; return true;
-        case FLOAT4OID: k = ValueKind::Float4; return true;
-        case FLOAT8OID: k = ValueKind::Float8; return true;
-        case NUMERICOID: k = ValueKind::Numeric; return true;
-        case BOOLOID: k = ValueKind::Bool; return true;
-        case DATEOID: k = ValueKind::Date; return true;
-        case TIMESTAMPOID: case TIMESTAMPTZOID: k = ValueKind::Timestamp; return true;
-        case JSONOID: case JSONBOID: k = ValueKind::Json; return true;
-        default: break;
+        case TEXTOID:
+        case VARCHAROID:
+        case BPCHAROID:
+            k = ValueKind::Text;
+            return true;
+        case NAMEOID:
+        case UUIDOID:
+        case CHAROID:
+            k = ValueKind::Output;
+            return true;
+        case INT2OID:
+            k = ValueKind::Int2;
+            return true;
+        case INT4OID:
+            k = ValueKind::Int4;
+            return true;
+        case INT8OID:
+            k = ValueKind::Int8;
+            return true;
+        case FLOAT4OID:
+            k = ValueKind::Float4;
+            return true;
+        case FLOAT8OID:
+            k = ValueKind::Float8;
+            return true;
+        case NUMERICOID:
+            k = ValueKind::Numeric;
+            return true;
+        case BOOLOID:
+            k = ValueKind::Bool;
+            return true;
+        case DATEOID:
+            k = ValueKind::Date;
+            return true;
+        case TIMESTAMPOID:
+        case TIMESTAMPTZOID:
+            k = ValueKind::Timestamp;
+            return true;
+        case JSONOID:
+        case JSONBOID:
+            k = ValueKind::Json;
+            return true;
+        default:
+            break;
     }
     char category = 0;
     bool preferred = false;
@@ -40,13 +71,24 @@ bool scalar_kind(Oid t, ValueKind &k) {
 
 ParseType parse_type_of(ValueKind k) {
     switch (k) {
-        case ValueKind::Int2: case ValueKind::Int4: case ValueKind::Int8: case ValueKind::Float4:
-        case ValueKind::Float8: case ValueKind::Numeric: return ParseType::Number;
-        case ValueKind::Bool: return ParseType::Boolean;
-        case ValueKind::Date: case ValueKind::Timestamp: return ParseType::Date;
-        case ValueKind::Json: return ParseType::Object;
-        case ValueKind::Array: return ParseType::Array;
-        default: return ParseType::String;
+        case ValueKind::Int2:
+        case ValueKind::Int4:
+        case ValueKind::Int8:
+        case ValueKind::Float4:
+        case ValueKind::Float8:
+        case ValueKind::Numeric:
+            return ParseType::Number;
+        case ValueKind::Bool:
+            return ParseType::Boolean;
+        case ValueKind::Date:
+        case ValueKind::Timestamp:
+            return ParseType::Date;
+        case ValueKind::Json:
+            return ParseType::Object;
+        case ValueKind::Array:
+            return ParseType::Array;
+        default:
+            return ParseType::String;
     }
 }
 
@@ -110,7 +152,8 @@ ColumnConverter ColumnConverter::for_type(const std::string &name, Oid type_oid)
         c.elem.oid = base_type(elem);
         ok = scalar_kind(c.elem.oid, c.elem.kind);
         c.elem.output_fn = output_fn_of(c.elem.oid);
-        pg::run([&] { get_typlenbyvalalign(c.elem.oid, &c.elem.len, &c.elem.byval, &c.elem.align); });
+        pg::run(
+            [&] { get_typlenbyvalalign(c.elem.oid, &c.elem.len, &c.elem.byval, &c.elem.align); });
     } else {
         ok = scalar_kind(base, c.kind);
         c.output_fn = output_fn_of(base);
@@ -135,7 +178,9 @@ std::string ColumnConverter::convert(Datum d, JsonValue &out, JsonAlloc &a) cons
     Datum *elems = nullptr;
     bool *nulls = nullptr;
     int n = 0;
-    pg::run([&] { deconstruct_array(arr, elem.oid, elem.len, elem.byval, elem.align, &elems, &nulls, &n); });
+    pg::run([&] {
+        deconstruct_array(arr, elem.oid, elem.len, elem.byval, elem.align, &elems, &nulls, &n);
+    });
     out.SetArray();
     out.Reserve(rapidjson::SizeType(n), a);
     for (int i = 0; i < n; ++i) {
@@ -152,12 +197,22 @@ std::string ColumnConverter::convert(Datum d, JsonValue &out, JsonAlloc &a) cons
 std::string ColumnConverter::scalar(ValueKind k, Oid fn, Datum d, JsonValue &out,
                                     JsonAlloc &a) const {
     switch (k) {
-        case ValueKind::Int2: out.SetDouble(DatumGetInt16(d)); return "";
-        case ValueKind::Int4: out.SetDouble(DatumGetInt32(d)); return "";
-        case ValueKind::Int8: out.SetDouble(double(DatumGetInt64(d))); return "";
-        case ValueKind::Float4: return set_number(DatumGetFloat4(d), out);
-        case ValueKind::Float8: return set_number(DatumGetFloat8(d), out);
-        case ValueKind::Bool: out.SetBool(DatumGetBool(d)); return "";
+        case ValueKind::Int2:
+            out.SetDouble(DatumGetInt16(d));
+            return "";
+        case ValueKind::Int4:
+            out.SetDouble(DatumGetInt32(d));
+            return "";
+        case ValueKind::Int8:
+            out.SetDouble(double(DatumGetInt64(d)));
+            return "";
+        case ValueKind::Float4:
+            return set_number(DatumGetFloat4(d), out);
+        case ValueKind::Float8:
+            return set_number(DatumGetFloat8(d), out);
+        case ValueKind::Bool:
+            out.SetBool(DatumGetBool(d));
+            return "";
         case ValueKind::Date: {
             DateADT days = DatumGetDateADT(d);
             if (DATE_NOT_FINITE(days)) return "infinite date cannot be stored in a Parse Date";
@@ -165,7 +220,8 @@ std::string ColumnConverter::scalar(ValueKind k, Oid fn, Datum d, JsonValue &out
         }
         case ValueKind::Timestamp: {
             Timestamp ts = DatumGetTimestamp(d);
-            if (TIMESTAMP_NOT_FINITE(ts)) return "infinite timestamp cannot be stored in a Parse Date";
+            if (TIMESTAMP_NOT_FINITE(ts))
+                return "infinite timestamp cannot be stored in a Parse Date";
             return set_date(ts, out, a);
         }
         case ValueKind::Text: {
@@ -174,7 +230,8 @@ std::string ColumnConverter::scalar(ValueKind k, Oid fn, Datum d, JsonValue &out
             set_text(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t), out, a);
             return "";
         }
-        default: break;
+        default:
+            break;
     }
     char *s = nullptr;
     pg::run([&] { s = OidOutputFunctionCall(fn, d); });
@@ -182,7 +239,8 @@ std::string ColumnConverter::scalar(ValueKind k, Oid fn, Datum d, JsonValue &out
         if (strcmp(s, "NaN") == 0) return "NaN cannot be stored in a Parse Number";
         char *end = nullptr;
         double v = strtod(s, &end);
-        if (std::isinf(v)) return "numeric value out of range for a Parse Number (double precision)";
+        if (std::isinf(v))
+            return "numeric value out of range for a Parse Number (double precision)";
         return set_number(v, out);
     }
     if (k == ValueKind::Json) {
@@ -190,7 +248,8 @@ std::string ColumnConverter::scalar(ValueKind k, Oid fn, Datum d, JsonValue &out
         std::string err = parse_json(doc, s, strlen(s));
         if (!err.empty()) return "invalid JSON: " + err;
         if (!doc.IsObject() && !doc.IsArray())
-            return "a JSON scalar cannot be stored in a Parse Object or Array (wrap it in an object)";
+            return "a JSON scalar cannot be stored in a Parse Object or Array (wrap it in an "
+                   "object)";
         out.Swap(doc);
         return "";
     }

@@ -11,8 +11,21 @@
 
 namespace impayes::pg {
 
-enum class ValueKind { Text, Output, Int2, Int4, Int8, Float4, Float8, Numeric, Bool, Date,
-                       Timestamp, Json, Array };
+enum class ValueKind {
+    Text,
+    Output,
+    Int2,
+    Int4,
+    Int8,
+    Float4,
+    Float8,
+    Numeric,
+    Bool,
+    Date,
+    Timestamp,
+    Json,
+    Array
+};
 
 struct ElementType {
     Oid oid = InvalidOid;

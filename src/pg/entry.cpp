@@ -157,7 +157,8 @@ Datum impayes_sync(PG_FUNCTION_ARGS) {
                             detail ? errdetail("%s", detail) : 0, hint ? errhint("%s", hint) : 0));
             break;
         case Outcome::OutOfMemory:
-            ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory in impayes_sync")));
+            ereport(ERROR,
+                    (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory in impayes_sync")));
             break;
         case Outcome::Internal:
             ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR),

@@ -44,13 +44,14 @@ const char *show_masked_key() { return master_key && master_key[0] ? "********" 
 
 void define_string(const char *name, const char *desc, char **var, const char *def, int flags = 0,
                    GucShowHook show = nullptr) {
-    DefineCustomStringVariable(name, desc, nullptr, var, def, PGC_SUSET, flags, nullptr, nullptr, show);
+    DefineCustomStringVariable(name, desc, nullptr, var, def, PGC_SUSET, flags, nullptr, nullptr,
+                               show);
 }
 
 void define_int(const char *name, const char *desc, int *var, int def, int min, int max,
                 int flags = 0) {
-    DefineCustomIntVariable(name, desc, nullptr, var, def, min, max, PGC_SUSET, flags, nullptr, nullptr,
-                            nullptr);
+    DefineCustomIntVariable(name, desc, nullptr, var, def, min, max, PGC_SUSET, flags, nullptr,
+                            nullptr, nullptr);
 }
 
 std::string str(const char *s) { return s ? s : ""; }
@@ -76,43 +77,45 @@ void define_gucs() {
     define_string("impayes_sync.application_id", "Parse application id (X-Parse-Application-Id).",
                   &application_id, "");
     define_string("impayes_sync.master_key",
-                  "Parse master key (X-Parse-Master-Key). Shown masked; never logged.", &master_key, "",
-                  GUC_SUPERUSER_ONLY | GUC_NO_SHOW_ALL, show_masked_key);
+                  "Parse master key (X-Parse-Master-Key). Shown masked; never logged.", &master_key,
+                  "", GUC_SUPERUSER_ONLY | GUC_NO_SHOW_ALL, show_masked_key);
     define_string("impayes_sync.master_key_file",
                   "File holding the Parse master key, read by the server when master_key is empty.",
                   &master_key_file, "", GUC_SUPERUSER_ONLY);
-    define_string("impayes_sync.class_name", "Parse class the invoices are synced into.", &class_name,
-                  "Impayes");
-    define_string("impayes_sync.source",
-                  "Relation (table, view, materialized view) or SELECT/WITH query giving the invoices.",
-                  &source, "impayes");
-    define_string("impayes_sync.key_column", "Source column that identifies an invoice.", &key_column,
-                  "numero_facture");
-    define_string("impayes_sync.ca_file", "Extra CA bundle to verify an https Parse Server.", &ca_file,
-                  "");
+    define_string("impayes_sync.class_name", "Parse class the invoices are synced into.",
+                  &class_name, "Impayes");
+    define_string(
+        "impayes_sync.source",
+        "Relation (table, view, materialized view) or SELECT/WITH query giving the invoices.",
+        &source, "impayes");
+    define_string("impayes_sync.key_column", "Source column that identifies an invoice.",
+                  &key_column, "numero_facture");
+    define_string("impayes_sync.ca_file", "Extra CA bundle to verify an https Parse Server.",
+                  &ca_file, "");
     define_int("impayes_sync.query_timeout", "Time limit of the source query (0 = none).",
                &query_timeout, 10000, 0, INT_MAX, GUC_UNIT_MS);
-    define_int("impayes_sync.connect_timeout", "Time limit to connect to Parse Server, per request.",
-               &connect_timeout, 5000, 1, 3600 * 1000, GUC_UNIT_MS);
+    define_int("impayes_sync.connect_timeout",
+               "Time limit to connect to Parse Server, per request.", &connect_timeout, 5000, 1,
+               3600 * 1000, GUC_UNIT_MS);
     define_int("impayes_sync.request_timeout", "Time limit of one HTTP request to Parse Server.",
                &request_timeout, 30000, 1, 24 * 3600 * 1000, GUC_UNIT_MS);
     define_int("impayes_sync.batch_size", "Objects per POST /batch request.", &batch_size, 500, 1,
                10000);
     define_int("impayes_sync.max_request_bytes",
-               "Largest /batch body; keep it under Parse Server's maxUploadSize.", &max_request_bytes,
-               8 * 1024 * 1024, 1024, INT_MAX, GUC_UNIT_BYTE);
+               "Largest /batch body; keep it under Parse Server's maxUploadSize.",
+               &max_request_bytes, 8 * 1024 * 1024, 1024, INT_MAX, GUC_UNIT_BYTE);
     define_int("impayes_sync.parallel_requests", "/batch requests in flight at once.",
                &parallel_requests, 2, 1, 64);
     define_int("impayes_sync.max_retries", "Retries of a request that failed transiently.",
                &max_retries, 3, 0, 20);
-    DefineCustomEnumVariable("impayes_sync.on_missing",
-                             "What happens to Parse objects whose key left the source: keep or delete.",
-                             nullptr, &on_missing, 0, on_missing_options, PGC_SUSET, 0, nullptr,
-                             nullptr, nullptr);
-    DefineCustomEnumVariable("impayes_sync.mode",
-                             "incremental: unchanged rows cost no HTTP (ledger); full: read the whole class.",
-                             nullptr, &sync_mode, 0, mode_options, PGC_SUSET, 0, nullptr, nullptr,
-                             nullptr);
+    DefineCustomEnumVariable(
+        "impayes_sync.on_missing",
+        "What happens to Parse objects whose key left the source: keep or delete.", nullptr,
+        &on_missing, 0, on_missing_options, PGC_SUSET, 0, nullptr, nullptr, nullptr);
+    DefineCustomEnumVariable(
+        "impayes_sync.mode",
+        "incremental: unchanged rows cost no HTTP (ledger); full: read the whole class.", nullptr,
+        &sync_mode, 0, mode_options, PGC_SUSET, 0, nullptr, nullptr, nullptr);
     DefineCustomBoolVariable("impayes_sync.raise_on_error",
                              "Raise an ERROR after recording a failed run (for pg_cron).", nullptr,
                              &raise_on_error, false, PGC_SUSET, 0, nullptr, nullptr, nullptr);

@@ -31,7 +31,8 @@ struct HistoryMessage {
 
 const char *const kInsert =
     "INSERT INTO impayes_sync.runs (started_at, finished_at, run_by, backend_pid, class_name, "
-    "success, dry_run, inserted, updated, deleted, skipped, total, failed, rejected, error, details) "
+    "success, dry_run, inserted, updated, deleted, skipped, total, failed, rejected, error, "
+    "details) "
     "SELECT $1, $2, $3::name, $4, $5, coalesce((r->>'success')::boolean, false), "
     "coalesce((r->>'dry_run')::boolean, false), coalesce((r->>'inserted')::bigint, 0), "
     "coalesce((r->>'updated')::bigint, 0), coalesce((r->>'deleted')::bigint, 0), "
@@ -45,8 +46,8 @@ const char *const kPrune =
 // Plain C flow: ERRORs here propagate to the caller's handler.
 void insert_history(const HistoryMessage *m) {
     Oid types[6] = {TIMESTAMPTZOID, TIMESTAMPTZOID, TEXTOID, INT4OID, TEXTOID, TEXTOID};
-    Datum values[6] = {TimestampTzGetDatum(m->started), TimestampTzGetDatum(m->finished),
-                       CStringGetTextDatum(m->run_by), Int32GetDatum(m->backend_pid),
+    Datum values[6] = {TimestampTzGetDatum(m->started),    TimestampTzGetDatum(m->finished),
+                       CStringGetTextDatum(m->run_by),     Int32GetDatum(m->backend_pid),
                        CStringGetTextDatum(m->class_name), CStringGetTextDatum(m->json)};
     if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
     if (SPI_execute_with_args(kInsert, 6, types, values, nullptr, false, 0) != SPI_OK_INSERT)
@@ -67,7 +68,8 @@ void impayes_sync_history_worker(Datum arg) {
     pqsignal(SIGTERM, die);
     BackgroundWorkerUnblockSignals();
     dsm_segment *seg = dsm_attach(DatumGetUInt32(arg));
-    if (seg == nullptr) ereport(ERROR, (errmsg("impayes_sync history: could not map shared memory")));
+    if (seg == nullptr)
+        ereport(ERROR, (errmsg("impayes_sync history: could not map shared memory")));
     auto *m = static_cast<HistoryMessage *>(dsm_segment_address(seg));
     // No role: the bootstrap superuser, so callers need no right on the table.
     BackgroundWorkerInitializeConnectionByOid(m->dboid, InvalidOid, 0);
@@ -88,8 +90,8 @@ namespace impayes::pg {
 
 long long now_timestamp() { return GetCurrentTimestamp(); }
 
-void record_run(const std::string &result_json, const std::string &class_name,
-                long long started_at, Logger &log) {
+void record_run(const std::string &result_json, const std::string &class_name, long long started_at,
+                Logger &log) {
     const Size size = offsetof(HistoryMessage, json) + result_json.size() + 1;
     dsm_segment *seg = nullptr;
     HistoryMessage *m = nullptr;
@@ -128,13 +130,16 @@ void record_run(const std::string &result_json, const std::string &class_name,
     if (!started) {
         // No worker slot: record it in the caller's transaction instead.
         try {
-            in_subtransaction([&] { as_extension_owner([&] { pg::run([&] { insert_history(m); }); }); });
+            in_subtransaction(
+                [&] { as_extension_owner([&] { pg::run([&] { insert_history(m); }); }); });
         } catch (const PgError &e) {
             if (e.sqlerrcode == ERRCODE_QUERY_CANCELED) throw;
             log.warning("impayes_sync: run history not recorded: " + e.message);
         }
     } else if (!done) {
-        log.warning("impayes_sync: run history not recorded (the history worker failed; see the server log)");
+        log.warning(
+            "impayes_sync: run history not recorded (the history worker failed; see the server "
+            "log)");
     }
     pg::run([&] { dsm_detach(seg); });
 }

@@ -13,8 +13,7 @@ namespace impayes::pg {
 // Microseconds since the PostgreSQL epoch (TimestampTz), for started_at.
 long long now_timestamp();
 
-void record_run(const std::string &result_json, const std::string &class_name,
-                long long started_at, Logger &log);
+void record_run(const std::string &result_json, const std::string &class_name, long long started_at,
+                Logger &log);
 
 }  // namespace impayes::pg
-

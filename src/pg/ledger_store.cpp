@@ -14,24 +14,30 @@ const char *const kLoadState =
     "SELECT signature, watermark, object_count, key_count FROM impayes_sync.sync_state "
     "WHERE class_name OPERATOR(pg_catalog.=) $1";
 const char *const kLoadEntries =
-    "SELECT key, object_id, hash FROM impayes_sync.ledger WHERE class_name OPERATOR(pg_catalog.=) $1";
-const char *const kClear = "DELETE FROM impayes_sync.ledger WHERE class_name OPERATOR(pg_catalog.=) $1";
+    "SELECT key, object_id, hash FROM impayes_sync.ledger WHERE class_name OPERATOR(pg_catalog.=) "
+    "$1";
+const char *const kClear =
+    "DELETE FROM impayes_sync.ledger WHERE class_name OPERATOR(pg_catalog.=) $1";
 const char *const kUpsert =
     "INSERT INTO impayes_sync.ledger (class_name, key, object_id, hash) "
     "SELECT $1, k, o, h FROM ROWS FROM (pg_catalog.unnest($2::pg_catalog.text[]), "
-    "pg_catalog.unnest($3::pg_catalog.text[]), pg_catalog.unnest($4::pg_catalog.text[])) AS t(k, o, h) "
-    "ON CONFLICT (class_name, key) DO UPDATE SET object_id = excluded.object_id, hash = excluded.hash";
+    "pg_catalog.unnest($3::pg_catalog.text[]), pg_catalog.unnest($4::pg_catalog.text[])) AS t(k, "
+    "o, h) "
+    "ON CONFLICT (class_name, key) DO UPDATE SET object_id = excluded.object_id, hash = "
+    "excluded.hash";
 const char *const kRemove =
     "DELETE FROM impayes_sync.ledger WHERE class_name OPERATOR(pg_catalog.=) $1 "
     "AND key OPERATOR(pg_catalog.=) ANY ($2::pg_catalog.text[])";
 const char *const kSaveState =
-    "INSERT INTO impayes_sync.sync_state (class_name, signature, watermark, object_count, key_count, "
-    "saved_at) VALUES ($1, $2, $3, $4, $5, pg_catalog.now()) ON CONFLICT (class_name) DO UPDATE SET "
+    "INSERT INTO impayes_sync.sync_state (class_name, signature, watermark, object_count, "
+    "key_count, "
+    "saved_at) VALUES ($1, $2, $3, $4, $5, pg_catalog.now()) ON CONFLICT (class_name) DO UPDATE "
+    "SET "
     "signature = excluded.signature, watermark = excluded.watermark, "
-    "object_count = excluded.object_count, key_count = excluded.key_count, saved_at = excluded.saved_at";
+    "object_count = excluded.object_count, key_count = excluded.key_count, saved_at = "
+    "excluded.saved_at";
 
 const size_t kChunk = 5000;
-
 
 std::string text_at(HeapTuple t, TupleDesc d, int col) {
     char *v = nullptr;
@@ -44,8 +50,10 @@ Datum text_array(const std::vector<const std::string *> &items) {
     pg::run([&] {
         Datum *elems = static_cast<Datum *>(palloc(sizeof(Datum) * (items.size() + 1)));
         for (size_t i = 0; i < items.size(); ++i)
-            elems[i] = PointerGetDatum(cstring_to_text_with_len(items[i]->data(), int(items[i]->size())));
-        out = PointerGetDatum(construct_array(elems, int(items.size()), TEXTOID, -1, false, TYPALIGN_INT));
+            elems[i] =
+                PointerGetDatum(cstring_to_text_with_len(items[i]->data(), int(items[i]->size())));
+        out = PointerGetDatum(
+            construct_array(elems, int(items.size()), TEXTOID, -1, false, TYPALIGN_INT));
     });
     return out;
 }
@@ -70,7 +78,8 @@ void PgLedgerStore::load(const std::string &class_name, LedgerState &out) {
     } catch (const PgError &e) {
         if (is_cancel(e)) throw;
         out = LedgerState();
-        log_.warning("impayes_sync: ledger not read (" + e.message + "); running a full reconciliation");
+        log_.warning("impayes_sync: ledger not read (" + e.message +
+                     "); running a full reconciliation");
     }
 }
 
@@ -79,7 +88,8 @@ void PgLedgerStore::save(const std::string &class_name, const LedgerDelta &delta
         save_rows(class_name, delta);
     } catch (const PgError &e) {
         if (is_cancel(e)) throw;
-        log_.warning("impayes_sync: ledger not saved (" + e.message + "); the next run reconciles fully");
+        log_.warning("impayes_sync: ledger not saved (" + e.message +
+                     "); the next run reconciles fully");
     }
 }
 
@@ -118,9 +128,11 @@ void PgLedgerStore::load_rows(const std::string &class_name, LedgerState &out) {
                     });
                     if (v[0] == nullptr || v[1] == nullptr || v[2] == nullptr) continue;
                     out.entries.emplace(
-                        std::piecewise_construct, std::forward_as_tuple(VARDATA_ANY(v[0]), VARSIZE_ANY_EXHDR(v[0])),
-                        std::forward_as_tuple(LedgerEntry{std::string(VARDATA_ANY(v[1]), VARSIZE_ANY_EXHDR(v[1])),
-                                                          hash_from_hex(VARDATA_ANY(v[2]), VARSIZE_ANY_EXHDR(v[2]))}));
+                        std::piecewise_construct,
+                        std::forward_as_tuple(VARDATA_ANY(v[0]), VARSIZE_ANY_EXHDR(v[0])),
+                        std::forward_as_tuple(LedgerEntry{
+                            std::string(VARDATA_ANY(v[1]), VARSIZE_ANY_EXHDR(v[1])),
+                            hash_from_hex(VARDATA_ANY(v[2]), VARSIZE_ANY_EXHDR(v[2]))}));
                 }
             }
             pg::run([] { SPI_finish(); });

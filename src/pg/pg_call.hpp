@@ -31,9 +31,7 @@ void run(F &&f) {
     MemoryContext ctx = CurrentMemoryContext;
     ErrorData *volatile edata = nullptr;
     PG_TRY();
-    {
-        f();
-    }
+    { f(); }
     PG_CATCH();
     {
         MemoryContextSwitchTo(ctx);

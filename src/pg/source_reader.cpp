@@ -21,8 +21,8 @@ const long kFetchRows = 2000;
 // Errors a caller raised on purpose (cancel, statement_timeout, shutdown)
 // are not sync failures: they go back to PostgreSQL as they came.
 bool must_propagate(const PgError &e) {
-    return e.sqlerrcode == ERRCODE_QUERY_CANCELED || ERRCODE_TO_CATEGORY(e.sqlerrcode) ==
-                                                          ERRCODE_TO_CATEGORY(ERRCODE_ADMIN_SHUTDOWN);
+    return e.sqlerrcode == ERRCODE_QUERY_CANCELED ||
+           ERRCODE_TO_CATEGORY(e.sqlerrcode) == ERRCODE_TO_CATEGORY(ERRCODE_ADMIN_SHUTDOWN);
 }
 
 SyncError source_failure(const PgError &e) {
@@ -142,8 +142,14 @@ struct RowReader {
 
     RowReader(const std::vector<ColumnConverter> &c, const std::vector<JsonValue> &n, int k,
               const LedgerEntries *kn, uint64_t sd)
-        : cols(c), names(n), key_index(k), known(kn), seed(sd), values(c.size()),
-          nulls(new bool[c.size()]), members(c.size()) {}
+        : cols(c),
+          names(n),
+          key_index(k),
+          known(kn),
+          seed(sd),
+          values(c.size()),
+          nulls(new bool[c.size()]),
+          members(c.size()) {}
 
     // Hash of the row's stored values: the bytes of each value as
     // PostgreSQL keeps it (detoasted), not its conversion, so that an
@@ -165,7 +171,8 @@ struct RowReader {
                 n = sizeof d;
             } else if (att->attlen == -1) {
                 auto *v = reinterpret_cast<varlena *>(DatumGetPointer(d));
-                if (VARATT_IS_EXTENDED(v) && !VARATT_IS_SHORT(v)) pg::run([&] { v = pg_detoast_datum_packed(v); });
+                if (VARATT_IS_EXTENDED(v) && !VARATT_IS_SHORT(v))
+                    pg::run([&] { v = pg_detoast_datum_packed(v); });
                 p = VARDATA_ANY(v);
                 n = VARSIZE_ANY_EXHDR(v);
             } else if (att->attlen == -2) {
@@ -186,7 +193,8 @@ struct RowReader {
     std::string key_of() {
         if (key_index < 0 || nulls[size_t(key_index)]) return "";
         JsonValue v;
-        if (!cols[size_t(key_index)].convert(values[size_t(key_index)], v, scratch).empty()) return "";
+        if (!cols[size_t(key_index)].convert(values[size_t(key_index)], v, scratch).empty())
+            return "";
         return key_string(v);
     }
 
@@ -215,13 +223,15 @@ struct RowReader {
                 problem = err;
                 column = cols[c].name;
             }
-            members[count].name.SetString(rapidjson::StringRef(names[c].GetString(), names[c].GetStringLength()));
+            members[count].name.SetString(
+                rapidjson::StringRef(names[c].GetString(), names[c].GetStringLength()));
             if (int(c) == key_index) key = &v;
             ++count;
         }
         if (!problem.empty()) {
-            out.rejected.push_back({rownum, key && column != cols[size_t(key_index)].name ? key_string(*key) : "",
-                                    column, "column \"" + column + "\": " + problem});
+            out.rejected.push_back(
+                {rownum, key && column != cols[size_t(key_index)].name ? key_string(*key) : "",
+                 column, "column \"" + column + "\": " + problem});
             return;
         }
         JsonValue row;
@@ -309,7 +319,8 @@ void read_rows(const Settings &s, QueryTimer &timer, SourceData &out, const Ledg
         SPI_finish();
     });
     settle_json_columns(cols, out, s.key_column);
-    for (const auto &c : cols) out.columns.push_back({c.name, c.sql_type, c.parse_type, c.type_unsettled});
+    for (const auto &c : cols)
+        out.columns.push_back({c.name, c.sql_type, c.parse_type, c.type_unsettled});
 }
 
 }  // namespace
@@ -324,8 +335,8 @@ bool source_is_query(const std::string &source) {
     if (word == "select" || word == "with" || word == "values" || word == "table") return true;
     // Anything else with spaces or a semicolon is a statement, not a name.
     if (source.find_first_of(" \t\r\n;()") != std::string::npos)
-        throw bad_source("must be a relation name or a single SELECT/WITH query (got \"" +
-                         word + " ...\")");
+        throw bad_source("must be a relation name or a single SELECT/WITH query (got \"" + word +
+                         " ...\")");
     return false;
 }
 

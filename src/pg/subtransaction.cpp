@@ -33,9 +33,8 @@ void as_extension_owner(const std::function<void()> &body) {
     int saved_context = 0, nest = 0;
     pg::run([&] {
         GetUserIdAndSecContext(&saved_user, &saved_context);
-        SetUserIdAndSecContext(BOOTSTRAP_SUPERUSERID,
-                               saved_context | SECURITY_LOCAL_USERID_CHANGE |
-                                   SECURITY_RESTRICTED_OPERATION);
+        SetUserIdAndSecContext(BOOTSTRAP_SUPERUSERID, saved_context | SECURITY_LOCAL_USERID_CHANGE |
+                                                          SECURITY_RESTRICTED_OPERATION);
         nest = NewGUCNestLevel();
         set_config_option("search_path", "pg_catalog, pg_temp", PGC_USERSET, PGC_S_SESSION,
                           GUC_ACTION_SAVE, true, 0, false);

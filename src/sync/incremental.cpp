@@ -64,7 +64,8 @@ void refine_with_parse(ParseClient &parse, const SourceData &src, const std::str
     const std::vector<uint64_t> &row_hashes = src.row_hashes;
     std::vector<const JsonValue *> keys;
     for (const Op &op : diff.ops)
-        if (op.kind != Op::Delete) keys.push_back(&src.rows[rapidjson::SizeType(op.row)][key_column.c_str()]);
+        if (op.kind != Op::Delete)
+            keys.push_back(&src.rows[rapidjson::SizeType(op.row)][key_column.c_str()]);
     if (keys.empty()) return;
     JsonDoc current;
     parse.find_by_keys(key_column, keys, current, fields);
@@ -98,7 +99,8 @@ void refine_with_parse(ParseClient &parse, const SourceData &src, const std::str
         for (const auto &f : fields) {
             const JsonValue *s = find_member(row, f.c_str());
             const JsonValue *p = find_member(*found->second, f.c_str());
-            if (!field_equal(s, p)) (s == nullptr || s->IsNull() ? op.removed : op.changed).push_back(f);
+            if (!field_equal(s, p))
+                (s == nullptr || s->IsNull() ? op.removed : op.changed).push_back(f);
         }
         if (!op.changed.empty() || !op.removed.empty()) {
             kept.push_back(std::move(op));
@@ -178,7 +180,7 @@ LedgerDelta ledger_delta(bool rebuilt, const std::vector<KnownObject> &known,
             --d.object_count;
             auto c = changes.find(op.key);
             auto l = ledger.entries.find(op.key);
-            const std::string &current = c != changes.end()   ? c->second.object_id
+            const std::string &current = c != changes.end()          ? c->second.object_id
                                          : l != ledger.entries.end() ? l->second.object_id
                                                                      : op.object_id;
             if (current == op.object_id) {  // not an extra duplicate: the key is gone
@@ -187,7 +189,8 @@ LedgerDelta ledger_delta(bool rebuilt, const std::vector<KnownObject> &known,
             }
             continue;
         }
-        const std::string key = key_string(src.rows[rapidjson::SizeType(op.row)][key_column.c_str()]);
+        const std::string key =
+            key_string(src.rows[rapidjson::SizeType(op.row)][key_column.c_str()]);
         const std::string id = op.kind == Op::Insert ? o.object_id : op.object_id;
         if (op.kind == Op::Insert) ++d.object_count;
         if (id.empty()) {

@@ -57,15 +57,16 @@ void check_columns(const Settings &s, const SourceData &src) {
     }
     for (const auto &c : src.columns)
         if (c.name == s.key_column) return;
-    throw SyncError("key column \"" + s.key_column + "\" (impayes_sync.key_column) is not a column of the source")
+    throw SyncError("key column \"" + s.key_column +
+                    "\" (impayes_sync.key_column) is not a column of the source")
         .with("setting", "impayes_sync.key_column");
 }
 
 void ensure_schema(const Settings &s, ParseClient &parse, const SourceData &src, bool exists,
                    const JsonDoc &fields, Logger &log) {
     JsonValue none(rapidjson::kObjectType);
-    SchemaPlan plan = plan_schema(src.columns, exists ? static_cast<const JsonValue &>(fields) : none,
-                                  s.class_name);
+    SchemaPlan plan = plan_schema(
+        src.columns, exists ? static_cast<const JsonValue &>(fields) : none, s.class_name);
     if (!plan.conflicts.empty()) {
         std::string line = plan.conflicts[0];
         for (size_t i = 1; i < plan.conflicts.size(); ++i) line += "; " + plan.conflicts[i];
@@ -76,7 +77,8 @@ void ensure_schema(const Settings &s, ParseClient &parse, const SourceData &src,
         parse.create_class(plan.missing);
     else if (!plan.missing.empty()) {
         parse.add_fields(plan.missing);
-        log.info("added " + std::to_string(plan.missing.size()) + " fields to Parse class " + s.class_name);
+        log.info("added " + std::to_string(plan.missing.size()) + " fields to Parse class " +
+                 s.class_name);
     }
 }
 
@@ -130,9 +132,10 @@ void count_outcomes(const std::vector<Op> &ops, const std::vector<ItemOutcome> &
         if (failed.Size() >= kListedProblems) continue;
         JsonValue f(rapidjson::kObjectType);
         add_string(f, "key", key, a);
-        add_string(f, "op", ops[i].kind == Op::Insert   ? "insert"
-                            : ops[i].kind == Op::Update ? "update"
-                                                        : "delete",
+        add_string(f, "op",
+                   ops[i].kind == Op::Insert   ? "insert"
+                   : ops[i].kind == Op::Update ? "update"
+                                               : "delete",
                    a);
         if (o.http_status) f.AddMember("http_status", int64_t(o.http_status), a);
         if (!o.code.empty()) add_string(f, "code", o.code, a);
@@ -172,9 +175,11 @@ SyncResult run_sync(const Settings &s, SourceReader &source, HttpClient &http, L
     auto lap_start = t0;
     auto lap = [&](const char *phase) {
         const auto now = std::chrono::steady_clock::now();
-        phases += std::string(phases.empty() ? "" : ", ") + phase + " " +
-                  std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(now - lap_start).count()) +
-                  " ms";
+        phases +=
+            std::string(phases.empty() ? "" : ", ") + phase + " " +
+            std::to_string(
+                std::chrono::duration_cast<std::chrono::milliseconds>(now - lap_start).count()) +
+            " ms";
         lap_start = now;
     };
     SyncResult r;
@@ -234,17 +239,19 @@ SyncResult run_sync(const Settings &s, SourceReader &source, HttpClient &http, L
             why_full = "the source columns changed";
         // Rows left unconverted for an incremental run that cannot be: read
         // them all.
-        if (!why_full.empty() && !src->unchanged.empty()) read_source(nullptr, "source query again");
+        if (!why_full.empty() && !src->unchanged.empty())
+            read_source(nullptr, "source query again");
         ensure_schema(s, parse, *src, exists, fields, log);
         std::vector<std::string> names;
         for (const auto &c : src->columns) names.push_back(c.name);
 
         const bool incremental = why_full.empty();
         r.mode = incremental ? "incremental" : "full";
-        log.info(incremental ? "impayes_sync: incremental: " + std::to_string(state.entries.size()) +
-                                   " keys in the ledger, " + std::to_string(drifted.size()) +
-                                   " changed in Parse by other clients"
-                             : "impayes_sync: full reconciliation: " + why_full);
+        log.info(incremental
+                     ? "impayes_sync: incremental: " + std::to_string(state.entries.size()) +
+                           " keys in the ledger, " + std::to_string(drifted.size()) +
+                           " changed in Parse by other clients"
+                     : "impayes_sync: full reconciliation: " + why_full);
         const bool delete_missing = s.on_missing == "delete";
         std::vector<KnownObject> known;
         DiffResult diff;
@@ -288,8 +295,8 @@ SyncResult run_sync(const Settings &s, SourceReader &source, HttpClient &http, L
                 }
             }
             if (ledger) {
-                LedgerDelta delta = ledger_delta(!incremental, known, state, drifted, diff, outcomes,
-                                                 *src, s.key_column);
+                LedgerDelta delta = ledger_delta(!incremental, known, state, drifted, diff,
+                                                 outcomes, *src, s.key_column);
                 std::vector<KnownObject>().swap(known);  // the run's peak memory is here
                 delta.signature = ledger_signature(s, src->columns);
                 // Extra objects sharing a key are only seen by a full read:
@@ -321,10 +328,12 @@ SyncResult run_sync(const Settings &s, SourceReader &source, HttpClient &http, L
                 return std::to_string(n) + " " + (n == 1 ? one : many);
             };
             std::string parts;
-            if (r.rejected) parts = count(r.rejected, "source row rejected", "source rows rejected");
+            if (r.rejected)
+                parts = count(r.rejected, "source row rejected", "source rows rejected");
             if (r.failed)
-                parts += (parts.empty() ? "" : ", ") +
-                         count(r.failed, "object not written to Parse", "objects not written to Parse");
+                parts +=
+                    (parts.empty() ? "" : ", ") +
+                    count(r.failed, "object not written to Parse", "objects not written to Parse");
             r.error = parts + " (see details)";
         }
     } catch (const SyncError &e) {
@@ -342,11 +351,12 @@ SyncResult run_sync(const Settings &s, SourceReader &source, HttpClient &http, L
     if (!phases.empty()) log.debug("impayes_sync: phases: " + phases);
     const HttpStats &st = http.stats();
     log.info("impayes_sync: " + std::string(out.success ? "done" : "failed") +
-             ": inserted=" + std::to_string(out.inserted) + " updated=" + std::to_string(out.updated) +
-             " skipped=" + std::to_string(out.skipped) + " failed=" + std::to_string(out.failed) +
-             " rejected=" + std::to_string(out.rejected) + " total=" + std::to_string(out.total) +
-             " deleted=" + std::to_string(out.deleted) + " mode=" + (out.mode.empty() ? "-" : out.mode) +
-             " in " + std::to_string(out.duration_ms) + " ms, " + std::to_string(st.requests) +
+             ": inserted=" + std::to_string(out.inserted) +
+             " updated=" + std::to_string(out.updated) + " skipped=" + std::to_string(out.skipped) +
+             " failed=" + std::to_string(out.failed) + " rejected=" + std::to_string(out.rejected) +
+             " total=" + std::to_string(out.total) + " deleted=" + std::to_string(out.deleted) +
+             " mode=" + (out.mode.empty() ? "-" : out.mode) + " in " +
+             std::to_string(out.duration_ms) + " ms, " + std::to_string(st.requests) +
              " HTTP requests, " + std::to_string(st.bytes_sent) + " bytes sent, " +
              std::to_string(st.bytes_received) + " bytes received" +
              (out.success ? "" : "; error: " + out.error));

@@ -56,8 +56,9 @@ TEST(BatchItemJson, InsertPostsTheWholeRow) {
 TEST(BatchItemJson, EmptyMount) {
     SourceData s = two_rows();
     Op op = make_op(Op::Insert, 1, {}, {}, {});
-    expect_json(batch_item_json(op, s, "", "C"),
-                R"({"method":"POST","path":"/classes/C","body":{"numero_facture":"F2","montant":3}})");
+    expect_json(
+        batch_item_json(op, s, "", "C"),
+        R"({"method":"POST","path":"/classes/C","body":{"numero_facture":"F2","montant":3}})");
 }
 
 TEST(BatchItemJson, UpdatePutsOnlyChangedFields) {

@@ -52,7 +52,8 @@ TEST(FieldEqual, NullAndAbsent) {
 }
 
 TEST(DiffRows, InsertsForNewKeys) {
-    auto s = source(R"([{"numero_facture":"F1","montant":10},{"numero_facture":"F2","montant":20}])");
+    auto s =
+        source(R"([{"numero_facture":"F1","montant":10},{"numero_facture":"F2","montant":20}])");
     auto r = diff(s, R"([{"objectId":"o1","numero_facture":"F1","montant":10}])");
     ASSERT_EQ(r.ops.size(), 1u);
     EXPECT_EQ(r.ops[0].kind, Op::Insert);
@@ -150,7 +151,8 @@ TEST(DiffRows, DatesEqualRegardlessOfMemberOrder) {
 }
 
 TEST(DiffRows, NullKeyRejectedNamingKeyColumn) {
-    auto s = source(R"([{"montant":1},{"numero_facture":null,"montant":2},{"numero_facture":"F3"}])");
+    auto s =
+        source(R"([{"montant":1},{"numero_facture":null,"montant":2},{"numero_facture":"F3"}])");
     s.row_numbers = {4, 7, 9};
     auto r = diff(s, "[]");
     ASSERT_EQ(r.rejected.size(), 2u);
@@ -265,7 +267,9 @@ TEST(DiffRows, SeveralChangesAndRemovalsInColumnOrder) {
 
 TEST(DiffRows, DeleteMissingOffByDefault) {
     auto s = source(R"([{"numero_facture":"F1"}])");
-    auto r = diff(s, R"([{"objectId":"o1","numero_facture":"F1"},{"objectId":"o2","numero_facture":"PAID"}])");
+    auto r = diff(
+        s,
+        R"([{"objectId":"o1","numero_facture":"F1"},{"objectId":"o2","numero_facture":"PAID"}])");
     EXPECT_TRUE(r.ops.empty());
 }
 

@@ -147,7 +147,8 @@ TEST(HttpClient, EmptyShouldAbortMeansNeverAbort) {
 TEST(HttpClient, RunWithNothingToDoReturns) {
     HttpClient http(quick_options(), [] { return false; });
     int done_calls = 0;
-    http.run([](HttpRequest &) { return false; }, [&](size_t, HttpResponse &&) { ++done_calls; }, 4);
+    http.run([](HttpRequest &) { return false; }, [&](size_t, HttpResponse &&) { ++done_calls; },
+             4);
     EXPECT_EQ(done_calls, 0);
     EXPECT_EQ(http.stats().requests, 0);
 }

@@ -19,7 +19,8 @@ const std::string kKey = "numero_facture";
 
 SourceData source(const std::string &rows_json, std::vector<UnchangedRow> unchanged = {}) {
     SourceData s;
-    s.columns = {{"numero_facture", "text", ParseType::String}, {"montant", "numeric", ParseType::Number}};
+    s.columns = {{"numero_facture", "text", ParseType::String},
+                 {"montant", "numeric", ParseType::Number}};
     parse_into(s.rows, rows_json);
     for (rapidjson::SizeType i = 0; i < s.rows.Size(); ++i) {
         s.row_numbers.push_back(long(i) + 1);
@@ -130,7 +131,8 @@ TEST(NarrowRebuild, WritesOnlyWhatChanged) {
     LedgerDelta d;
     d.replace_all = true;
     d.upserts = {{"F1", {"o1", 5}}, {"F2", {"o2", 6}}, {"F3", {"o3", 0}}, {"F4", {"o4", 8}}};
-    LedgerState old = ledger({{"F1", {"o1", 5}}, {"F2", {"o2", 7}}, {"F3", {"o3", 0}}, {"F5", {"o5", 9}}});
+    LedgerState old =
+        ledger({{"F1", {"o1", 5}}, {"F2", {"o2", 7}}, {"F3", {"o3", 0}}, {"F5", {"o5", 9}}});
     narrow_rebuild(d, old);
     EXPECT_FALSE(d.replace_all);
     std::map<std::string, LedgerEntry> up(d.upserts.begin(), d.upserts.end());

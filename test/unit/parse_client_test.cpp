@@ -93,7 +93,8 @@ TEST(HttpFailure, TransportError) {
     HttpResponse r;
     r.error = "Connection refused";
     SyncError err = http_failure("schema", "GET", "http://h:1/parse/schemas/C", r);
-    EXPECT_EQ(std::string(err.what()), "schema: GET http://h:1/parse/schemas/C failed: Connection refused");
+    EXPECT_EQ(std::string(err.what()),
+              "schema: GET http://h:1/parse/schemas/C failed: Connection refused");
     EXPECT_FALSE(err.details().HasMember("http_status"));
     EXPECT_STREQ(err.details()["transport_error"].GetString(), "Connection refused");
 }

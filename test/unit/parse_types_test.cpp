@@ -32,7 +32,8 @@ TEST(ParseTypes, NamesRoundTrip) {
 
 TEST(FieldNameProblem, Accepts) {
     for (const char *name : {"a", "numero_facture", "A1_b", "Z", "montantTTC", "x_"})
-        EXPECT_FALSE(field_name_problem(name).has_value()) << name << ": " << *field_name_problem(name);
+        EXPECT_FALSE(field_name_problem(name).has_value())
+            << name << ": " << *field_name_problem(name);
 }
 
 TEST(FieldNameProblem, Refuses) {
@@ -86,7 +87,8 @@ TEST(IsoFromPgMicros, TruncatesTowardMinusInfinity) {
 }
 
 TEST(IsoFromPgMicros, LeapDay) {
-    const int64_t t = kDays_2024_02_29 * kMicrosPerDay + (12LL * 3600 + 34 * 60 + 56) * 1000000 + 789000;
+    const int64_t t =
+        kDays_2024_02_29 * kMicrosPerDay + (12LL * 3600 + 34 * 60 + 56) * 1000000 + 789000;
     EXPECT_EQ(iso_from_pg_micros(t), std::optional<std::string>("2024-02-29T12:34:56.789Z"));
     EXPECT_EQ(iso_from_pg_micros((kDays_2024_02_29 + 1) * kMicrosPerDay),
               std::optional<std::string>("2024-03-01T00:00:00.000Z"));

@@ -35,8 +35,8 @@ TEST(ResultToJson, SuccessHasExactlyTheSeedKeys) {
     // The seed's keys plus "deleted" (impayes_sync.on_missing = delete),
     // and nothing else.
     EXPECT_EQ(keys_of(d), (std::set<std::string>{"success", "message", "inserted", "updated",
-                                                  "deleted", "skipped", "total", "failed",
-                                                  "rejected", "duration_ms", "dry_run"}))
+                                                 "deleted", "skipped", "total", "failed",
+                                                 "rejected", "duration_ms", "dry_run"}))
         << s;
     EXPECT_TRUE(d["success"].GetBool());
     EXPECT_STREQ(d["message"].GetString(), "Synchronisation terminée avec succès");
@@ -64,7 +64,8 @@ TEST(ResultToJson, SuccessStartsWithSuccessAndMessage) {
 TEST(ResultToJson, FailureHasErrorAndDetails) {
     SyncResult r;
     r.success = false;
-    r.error = "Timeout: La requête PostgreSQL a dépassé le temps d'exécution maximum de 10 secondes.";
+    r.error =
+        "Timeout: La requête PostgreSQL a dépassé le temps d'exécution maximum de 10 secondes.";
     auto &a = r.details.GetAllocator();
     r.details.AddMember("sqlstate", "57014", a);
     r.details.AddMember("http_status", 0, a);

@@ -110,14 +110,18 @@ TEST(BaseUrl, Variants) {
 }
 
 TEST(TimeoutMessage, ExactText) {
-    EXPECT_EQ(timeout_message(10000),
-              "Timeout: La requête PostgreSQL a dépassé le temps d'exécution maximum de 10 secondes.");
-    EXPECT_EQ(timeout_message(1000),
-              "Timeout: La requête PostgreSQL a dépassé le temps d'exécution maximum de 1 seconde.");
-    EXPECT_EQ(timeout_message(2000),
-              "Timeout: La requête PostgreSQL a dépassé le temps d'exécution maximum de 2 secondes.");
-    EXPECT_EQ(timeout_message(60000),
-              "Timeout: La requête PostgreSQL a dépassé le temps d'exécution maximum de 60 secondes.");
+    EXPECT_EQ(
+        timeout_message(10000),
+        "Timeout: La requête PostgreSQL a dépassé le temps d'exécution maximum de 10 secondes.");
+    EXPECT_EQ(
+        timeout_message(1000),
+        "Timeout: La requête PostgreSQL a dépassé le temps d'exécution maximum de 1 seconde.");
+    EXPECT_EQ(
+        timeout_message(2000),
+        "Timeout: La requête PostgreSQL a dépassé le temps d'exécution maximum de 2 secondes.");
+    EXPECT_EQ(
+        timeout_message(60000),
+        "Timeout: La requête PostgreSQL a dépassé le temps d'exécution maximum de 60 secondes.");
 }
 
 TEST(ValidateSettings, OnMissing) {
