@@ -20,7 +20,9 @@ void slist_append(CurlSlist &list, const char *line) {
 // Where libcurl writes an answer.
 struct WriteSink {
     std::string body;
-    bool failed = false;
+    size_t limit = 0;
+    bool failed = false;     // out of memory
+    bool too_large = false;  // over limit: the transfer was stopped
 };
 
 // A request body read by libcurl, once.
@@ -53,6 +55,10 @@ struct HttpClient::Transfer {
 static size_t on_write(char *data, size_t size, size_t nmemb, void *userp) {
     auto *sink = static_cast<WriteSink *>(userp);
     try {
+        if (size * nmemb > sink->limit - sink->body.size()) {
+            sink->too_large = true;
+            return 0;
+        }
         sink->body.append(data, size * nmemb);
         return size * nmemb;
     } catch (...) {
@@ -109,6 +115,8 @@ void HttpClient::start(Transfer &t, HttpRequest &&req) {
     t.req = std::move(req);
     t.sink.body.clear();
     t.sink.failed = false;
+    t.sink.too_large = false;
+    t.sink.limit = opts_.max_response_bytes;
     t.errbuf[0] = '\0';
     curl_easy_setopt(h, CURLOPT_URL, t.req.url.c_str());
     curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
@@ -125,6 +133,8 @@ void HttpClient::start(Transfer &t, HttpRequest &&req) {
     curl_easy_setopt(h, CURLOPT_ERRORBUFFER, t.errbuf);
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_write);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, &t.sink);
+    // Refused from Content-Length before any byte of the body is read.
+    curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(opts_.max_response_bytes));
     curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
     curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
     curl_easy_setopt(h, CURLOPT_XFERINFODATA, &should_abort_);
@@ -173,6 +183,14 @@ void HttpClient::finish(Transfer &t, CURLcode code, HttpResponse &out) {
     out.status = 0;
     if (code == CURLE_ABORTED_BY_CALLBACK) throw Interrupted();
     if (code == CURLE_WRITE_ERROR && t.sink.failed) throw std::bad_alloc();
+    if ((code == CURLE_WRITE_ERROR && t.sink.too_large) || code == CURLE_FILESIZE_EXCEEDED) {
+        // Not retried: the same request would get the same answer.
+        std::string().swap(out.body);
+        out.too_large = out.permanent = true;
+        out.error = "answer larger than " + std::to_string(opts_.max_response_bytes) +
+                    " bytes (impayes_sync.max_response_bytes); transfer stopped";
+        return;
+    }
     if (code == CURLE_OPERATION_TIMEDOUT) {
         out.timed_out = true;
         out.error = request_bytes == 0 ? "connect timeout: no connection after " +

@@ -16,7 +16,10 @@ namespace impayes {
 struct HttpOptions {
     long connect_timeout_ms = 5000;
     long request_timeout_ms = 30000;
-    std::string ca_file;               // empty: system CA store
+    std::string ca_file;  // empty: system CA store
+    // Largest answer body kept (after decompression); a longer answer stops
+    // the transfer, so a misbehaving endpoint cannot grow the backend.
+    size_t max_response_bytes = 64 * 1024 * 1024;
     std::vector<std::string> headers;  // "Name: value"; may hold secrets
 };
 
@@ -33,6 +36,7 @@ struct HttpResponse {
     bool timed_out = false;  // connect or request timeout
     bool sent = false;       // the request may have reached the server
     bool permanent = false;  // a transport error that retrying cannot fix (TLS, protocol)
+    bool too_large = false;  // the answer went over max_response_bytes (permanent too)
     std::string redirect;    // Location of a 3xx answer, which is never followed
 
     bool ok() const { return error.empty() && status >= 200 && status < 300; }

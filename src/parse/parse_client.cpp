@@ -45,6 +45,7 @@ SyncError http_failure(const std::string &what, const std::string &method, const
     if (r.status) err.with("http_status", r.status);
     if (!e.code.empty()) err.with("parse_code", e.code);
     if (!r.error.empty()) err.with("transport_error", r.error);
+    if (r.too_large) err.with("setting", "impayes_sync.max_response_bytes");
     return err;
 }
 
