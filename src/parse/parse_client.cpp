@@ -63,10 +63,20 @@ long ParseClient::backoff_ms(int attempt) const {
 
 HttpResponse ParseClient::request(const std::string &method, const std::string &path,
                                   const std::string &body) {
+    return request_attempts(method, path, body).last;
+}
+
+Attempts ParseClient::request_attempts(const std::string &method, const std::string &path,
+                                       const std::string &body) {
     HttpRequest req{method, url(path), body};
+    Attempts out;
     for (int attempt = 0;; ++attempt) {
         HttpResponse r = http_.perform(req);
-        if (r.ok() || !is_transient(r) || attempt >= s_.max_retries) return r;
+        if (r.ok() || !is_transient(r) || attempt >= s_.max_retries) {
+            out.last = std::move(r);
+            return out;
+        }
+        if (r.sent && (!r.error.empty() || r.status >= 500)) out.earlier_may_have_applied = true;
         log_.debug("retrying " + method + " " + describe_url(req.url) +
                    " after: " + (r.error.empty() ? "HTTP " + std::to_string(r.status) : r.error));
         http_.pause(backoff_ms(attempt));
@@ -143,12 +153,26 @@ bool ParseClient::fetch_schema(JsonDoc &fields) {
     throw http_failure("checking access", "GET", url(path), r);
 }
 
-void ParseClient::create_class(const std::vector<std::pair<std::string, ParseType>> &fields) {
+bool retry_found_applied(const Attempts &a, const char *code, const char *message) {
+    if (!a.earlier_may_have_applied || !a.last.error.empty()) return false;
+    ParseErrorBody e = parse_error_body(a.last.body);
+    return e.code == code && e.message.find(message) != std::string::npos;
+}
+
+SchemaChange ParseClient::create_class(
+    const std::vector<std::pair<std::string, ParseType>> &fields) {
     const std::string path = "/schemas/" + s_.class_name;
-    HttpResponse r = request("POST", path, field_json(fields, s_.class_name, true));
-    if (!r.ok()) throw http_failure("creating the class", "POST", url(path), r);
+    Attempts a = request_attempts("POST", path, field_json(fields, s_.class_name, true));
+    if (retry_found_applied(a, "103", "already exists")) {
+        log_.info("Parse class " + s_.class_name +
+                  " already existed when its creation was retried: the first request created "
+                  "it and its answer was lost");
+        return SchemaChange::FoundApplied;
+    }
+    if (!a.last.ok()) throw http_failure("creating the class", "POST", url(path), a.last);
     log_.info("created Parse class " + s_.class_name + " with " + std::to_string(fields.size()) +
               " fields (master key only)");
+    return SchemaChange::Applied;
 }
 
 void ParseClient::add_key_index() {
@@ -174,10 +198,19 @@ void ParseClient::add_key_index() {
     log_.info("added index " + name + " on " + s_.key_column + " to Parse class " + s_.class_name);
 }
 
-void ParseClient::add_fields(const std::vector<std::pair<std::string, ParseType>> &fields) {
+SchemaChange ParseClient::add_fields(const std::vector<std::pair<std::string, ParseType>> &fields) {
     const std::string path = "/schemas/" + s_.class_name;
-    HttpResponse r = request("PUT", path, field_json(fields, s_.class_name, false));
-    if (!r.ok()) throw http_failure("adding fields to the class", "PUT", url(path), r);
+    Attempts a = request_attempts("PUT", path, field_json(fields, s_.class_name, false));
+    // Parse before 9 refuses any field that exists ("Field x exists, cannot
+    // update.", 255); later versions only one of another type.
+    if (retry_found_applied(a, "255", "exists, cannot update")) {
+        log_.info("fields of Parse class " + s_.class_name +
+                  " already existed when their addition was retried: the first request added "
+                  "them and its answer was lost");
+        return SchemaChange::FoundApplied;
+    }
+    if (!a.last.ok()) throw http_failure("adding fields to the class", "PUT", url(path), a.last);
+    return SchemaChange::Applied;
 }
 
 static std::string keys_param(const std::vector<std::string> &fields) {

@@ -232,7 +232,11 @@ function handle(req, res) {
       if (req.method !== method || !/\/schemas\/[^/]+\/?$/.test(pathname) || m.schemaCount++ > 0) {
         return forward(req, res, done);
       }
-      return forward(req, res, done, upRes => collect(upRes, () => reset(`applied(${upRes.statusCode})-then-reset`)));
+      // Logged before the reset, so the line is there when the client sees it.
+      return forward(req, res, done, upRes => collect(upRes, () => {
+        done(`applied(${upRes.statusCode})-then-reset`, 'none');
+        req.socket.destroy();
+      }));
     }
   }
 }
