@@ -1,6 +1,7 @@
 #include "http/http_client.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cstring>
 #include <deque>
 #include <memory>
@@ -38,6 +39,7 @@ struct HttpClient::Transfer {
     HttpRequest req;
     WriteSink sink;
     UploadSource upload;
+    CurlSlist own_headers;  // set when the request omits some of the client's headers
     size_t index = 0;
     char errbuf[CURL_ERROR_SIZE] = {0};
 
@@ -98,9 +100,27 @@ HttpClient::HttpClient(HttpOptions opts, std::function<bool()> should_abort)
     multi_.reset(curl_multi_init());
     if (!multi_) throw std::bad_alloc();
     curl_multi_setopt(multi_.get(), CURLMOPT_MAXCONNECTS, 16L);
-    for (const auto &h : opts_.headers) slist_append(headers_, h.c_str());
-    slist_append(headers_, "Content-Type: application/json");
-    slist_append(headers_, "Expect:");  // no 100-continue round trip on large bodies
+    fill_headers(headers_, {});
+}
+
+// "Name: value" is named name (case-insensitive).
+static bool header_named(const std::string &line, const std::string &name) {
+    if (line.size() <= name.size() || line[name.size()] != ':') return false;
+    for (size_t i = 0; i < name.size(); ++i)
+        if (tolower(static_cast<unsigned char>(line[i])) !=
+            tolower(static_cast<unsigned char>(name[i])))
+            return false;
+    return true;
+}
+
+void HttpClient::fill_headers(CurlSlist &list, const std::vector<std::string> &omit) const {
+    for (const auto &h : opts_.headers) {
+        bool omitted = false;
+        for (const auto &name : omit) omitted = omitted || header_named(h, name);
+        if (!omitted) slist_append(list, h.c_str());
+    }
+    slist_append(list, "Content-Type: application/json");
+    slist_append(list, "Expect:");  // no 100-continue round trip on large bodies
 }
 
 HttpClient::~HttpClient() = default;
@@ -128,7 +148,10 @@ void HttpClient::start(Transfer &t, HttpRequest &&req) {
     curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
     curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
     if (!opts_.ca_file.empty()) curl_easy_setopt(h, CURLOPT_CAINFO, opts_.ca_file.c_str());
-    curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers_.get());
+    t.own_headers.reset();
+    if (!t.req.omit_headers.empty()) fill_headers(t.own_headers, t.req.omit_headers);
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER,
+                     t.req.omit_headers.empty() ? headers_.get() : t.own_headers.get());
     curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
     curl_easy_setopt(h, CURLOPT_ERRORBUFFER, t.errbuf);
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_write);

@@ -27,6 +27,9 @@ struct HttpRequest {
     std::string method;  // GET, POST, PUT, DELETE
     std::string url;
     std::string body;  // sent when not empty (JSON)
+    // Names of HttpOptions::headers not sent with this request, e.g.
+    // "X-Parse-Master-Key" to ask as an anonymous client.
+    std::vector<std::string> omit_headers = {};
 };
 
 struct HttpResponse {
@@ -74,6 +77,8 @@ private:
     void start(Transfer &t, HttpRequest &&req);
     void finish(Transfer &t, CURLcode code, HttpResponse &out);
     void check_abort();
+    // The client's headers less those named in omit, into list.
+    void fill_headers(CurlSlist &list, const std::vector<std::string> &omit) const;
 
     HttpOptions opts_;
     std::function<bool()> should_abort_;

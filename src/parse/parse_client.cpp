@@ -136,21 +136,69 @@ bool ParseClient::fetch_schema(JsonDoc &fields) {
     if (r.error.empty() && e.code == "103") return false;  // class does not exist yet
     if (r.status == 403 || r.status == 401) {
         // A wrong master key is not refused by Parse: the request runs as
-        // anonymous, and /schemas needs the master key, so it shows here.
-        // Parse answers "unauthorized" for a wrong application id and
-        // "Permission denied" (or "master key is required") otherwise.
-        const bool key = e.message != "unauthorized";
+        // anonymous, and /schemas needs the master key, so it shows here
+        // ("Permission denied" or "master key is required"). "unauthorized"
+        // is a wrong application id, or the right master key sent from an
+        // address outside Parse's masterKeyIps: one request without the key
+        // tells them apart.
+        const Refused who =
+            e.message != "unauthorized" ? Refused::MasterKey : refused_without_master_key();
         SyncError err = http_failure("checking access", "GET", url(path), r);
-        SyncError named(std::string("Parse Server refused ") +
-                        (key ? "the master key (impayes_sync.master_key)"
-                             : "the application id (impayes_sync.application_id)") +
-                        ": HTTP " + std::to_string(r.status) +
-                        (e.message.empty() ? "" : " " + e.message));
+        const std::string answer =
+            "HTTP " + std::to_string(r.status) + (e.message.empty() ? "" : " " + e.message);
+        std::string line, setting;
+        switch (who) {
+            case Refused::MasterKey:
+                line = "Parse Server refused the master key (impayes_sync.master_key): " + answer;
+                setting = "impayes_sync.master_key";
+                break;
+            case Refused::ApplicationId:
+                line = "Parse Server refused the application id (impayes_sync.application_id): " +
+                       answer;
+                setting = "impayes_sync.application_id";
+                break;
+            case Refused::MasterKeyFromThisAddress:
+                line =
+                    "Parse Server refused the master key from this address: add the database "
+                    "server's address to Parse Server's masterKeyIps (" +
+                    answer + "; the application id alone is accepted)";
+                break;
+            case Refused::Unknown:
+                line =
+                    "Parse Server refused the application id (impayes_sync.application_id) or "
+                    "the master key from this address (Parse Server's masterKeyIps): " +
+                    answer;
+                break;
+        }
+        SyncError named(line);
         named.details().CopyFrom(err.details(), named.details().GetAllocator());
-        named.with("setting", key ? "impayes_sync.master_key" : "impayes_sync.application_id");
+        if (!setting.empty()) named.with("setting", setting);
+        if (who == Refused::MasterKeyFromThisAddress || who == Refused::Unknown)
+            named.with("hint",
+                       "Parse Server accepts the master key only from the addresses in its "
+                       "masterKeyIps option (loopback only by default)");
         throw named;
     }
     throw http_failure("checking access", "GET", url(path), r);
+}
+
+// The application id alone (no master key) on a route that needs the
+// master key: a right application id gets "master key is required", a
+// wrong one "unauthorized". One request, no retry.
+ParseClient::Refused ParseClient::refused_without_master_key() {
+    HttpRequest req{"GET", url("/serverInfo"), ""};
+    req.omit_headers = {"X-Parse-Master-Key"};
+    HttpResponse r = http_.perform(req);
+    if (!r.error.empty()) {
+        log_.debug("impayes_sync: GET " + describe_url(req.url) +
+                   " without the master key failed: " + r.error);
+        return Refused::Unknown;
+    }
+    if (r.status >= 500) return Refused::Unknown;  // no word on the application id
+    ParseErrorBody e = parse_error_body(r.body);
+    if ((r.status == 403 || r.status == 401) && e.message == "unauthorized")
+        return Refused::ApplicationId;
+    return Refused::MasterKeyFromThisAddress;
 }
 
 bool retry_found_applied(const Attempts &a, const char *code, const char *message) {

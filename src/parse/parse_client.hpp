@@ -96,6 +96,14 @@ public:
     long backoff_ms(int attempt) const;
 
 private:
+    // Which credential Parse refused when /schemas answered 403.
+    enum class Refused {
+        MasterKey,                 // a wrong key: the request ran as anonymous
+        ApplicationId,             // "unauthorized", also without the master key
+        MasterKeyFromThisAddress,  // "unauthorized" only with it: masterKeyIps
+        Unknown,                   // the request without the master key failed
+    };
+    Refused refused_without_master_key();
     void read_paged(const std::vector<std::string> &fields, const std::string &since,
                     const PageFn &on_page);
     void read_paged(const std::vector<std::string> &fields, const std::string &since, JsonDoc &out);

@@ -52,8 +52,13 @@ public:
         thread_ = std::thread([this] { serve(); });
     }
     ~OneShotServer() {
-        thread_.join();
+        if (thread_.joinable()) thread_.join();
         close(fd_);
+    }
+    // The request head the server read, once it has answered.
+    const std::string &received() {
+        if (thread_.joinable()) thread_.join();
+        return head_;
     }
     std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/parse/x"; }
     size_t sent() const { return sent_; }
@@ -62,12 +67,11 @@ private:
     void serve() {
         int c = accept(fd_, nullptr, nullptr);
         if (c < 0) return;
-        std::string head;
         char buf[4096];
-        while (head.find("\r\n\r\n") == std::string::npos) {
+        while (head_.find("\r\n\r\n") == std::string::npos) {
             ssize_t n = recv(c, buf, sizeof buf, 0);
             if (n <= 0) break;
-            head.append(buf, size_t(n));
+            head_.append(buf, size_t(n));
         }
         std::string answer = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n";
         answer += content_length_ ? "Content-Length: " + std::to_string(body_bytes_) + "\r\n"
@@ -89,6 +93,7 @@ private:
     int fd_ = -1;
     int port_ = 0;
     size_t sent_ = 0;
+    std::string head_;
     std::thread thread_;
 };
 
@@ -259,4 +264,27 @@ TEST(HttpClient, AnswerAtTheCapIsKept) {
     EXPECT_TRUE(r.ok()) << r.error;
     EXPECT_FALSE(r.too_large);
     EXPECT_EQ(r.body.size(), o.max_response_bytes);
+}
+
+// HttpRequest::omit_headers: one request goes without some of the client's
+// headers (the master key, for the masterKeyIps probe); the others keep them.
+TEST(HttpClient, OmitHeadersDropsThemFromOneRequest) {
+    HttpClient http(quick_options(), [] { return false; });
+    {
+        OneShotServer server(2, true);
+        HttpRequest req{"GET", server.url(), ""};
+        req.omit_headers = {"x-parse-master-key"};  // any case
+        EXPECT_TRUE(http.perform(req).ok());
+        const std::string &head = server.received();
+        EXPECT_EQ(head.find("X-Parse-Master-Key"), std::string::npos) << head;
+        EXPECT_EQ(head.find("secret"), std::string::npos) << head;
+        EXPECT_NE(head.find("X-Parse-Application-Id: app\r\n"), std::string::npos) << head;
+    }
+    {
+        OneShotServer server(2, true);
+        EXPECT_TRUE(http.perform(HttpRequest{"GET", server.url(), ""}).ok());
+        const std::string &head = server.received();
+        EXPECT_NE(head.find("X-Parse-Master-Key: secret\r\n"), std::string::npos) << head;
+        EXPECT_NE(head.find("X-Parse-Application-Id: app\r\n"), std::string::npos) << head;
+    }
 }
