@@ -77,8 +77,8 @@ void recheck_schema(const Settings &s, ParseClient &parse, const SourceData &src
         JsonDoc fields;
         fields.SetObject();
         if (!parse.fetch_schema(fields))
-            throw SyncError("Parse Server refused to create class " + s.class_name +
-                            " as already existing, but GET /schemas does not find it")
+            throw SyncError("Parse Server answered that class " + s.class_name +
+                            " already holds the change, but GET /schemas does not find the class")
                 .with("phase", "checking the Parse schema");
         SchemaPlan plan = plan_schema(src.columns, fields, s.class_name);
         throw_conflicts(plan);

@@ -207,10 +207,10 @@ function handle(req, res) {
     case 'apply-then-reset-batch':
       return forward(req, res, done, upRes => collect(upRes, () => reset(`applied(${upRes.statusCode})-then-reset`)));
     case 'huge-body': {
-      // Streamed as {"results":[ "xxx...", ... ]} until BYTES are out, or
-      // the client hangs up.
-      // Logged on arrival (stdout to a file is synchronous): a test counts
-      // the requests once the client has given up.
+      // Streamed as {"results":["xxx...",...]} until BYTES are out or the
+      // client hangs up. Logged on arrival (stdout to a file is
+      // synchronous), so a test can count the requests once the client
+      // has given up.
       log(`${req.method} ${pathname} mode=${m.text} answering`);
       req.resume();
       res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8' });
