@@ -15,7 +15,10 @@ OBJS = $(CORE_SRCS:.cpp=.o) $(PG_SRCS:.cpp=.o)
 REGRESS = $(patsubst sql/%.sql,%,$(sort $(filter-out sql/impayes_sync--%,$(wildcard sql/*.sql))))
 REGRESS_OPTS = --load-extension=$(EXTENSION)
 
-PG_CXXFLAGS = -std=c++17 -Wall -Wextra -Wno-unused-parameter -Isrc -MMD -MP
+# RapidJSON's configuration (a failed check throws, never assert()) comes
+# before any RapidJSON header in every file.
+PG_CXXFLAGS = -std=c++17 -Wall -Wextra -Wno-unused-parameter -Isrc -MMD -MP \
+	-include core/rapidjson_config.hpp
 EXTRA_CLEAN = $(OBJS:.o=.d) results regression.diffs regression.out
 SHLIB_LINK += -lcurl -lstdc++
 

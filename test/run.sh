@@ -24,6 +24,16 @@ make -s install >/dev/null
 
 passed=0
 failed=0
+
+# No assert() in the shared library: a failed RapidJSON check throws
+# (src/core/rapidjson_config.hpp) instead of aborting the backend.
+if nm -D --undefined-only impayes_sync.so | grep -q '__assert_fail'; then
+  echo "FAILED: impayes_sync.so calls assert() (__assert_fail): a failed check would abort the backend" >&2
+  failed=$((failed + 1))
+else
+  echo "ok: impayes_sync.so has no assert()"
+  passed=$((passed + 1))
+fi
 echo "== unit tests"
 unit_log=$(mktemp)
 if make -s -C test/unit check 2>&1 | tee "$unit_log"; then :; fi

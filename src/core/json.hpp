@@ -4,6 +4,8 @@
 
 #include <string>
 
+#include "core/rapidjson_config.hpp"
+
 #include <rapidjson/document.h>
 
 namespace impayes {

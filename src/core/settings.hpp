@@ -19,6 +19,7 @@ struct Settings {
     int request_timeout_ms = 30000;
     int batch_size = 500;
     int max_request_bytes = 8 * 1024 * 1024;
+    int max_response_bytes = 64 * 1024 * 1024;  // largest answer body read from Parse
     int parallel_requests = 2;
     int max_retries = 3;
     std::string on_missing = "keep";   // keep | delete

@@ -1,6 +1,7 @@
 #include "http/http_client.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cstring>
 #include <deque>
 #include <memory>
@@ -20,7 +21,9 @@ void slist_append(CurlSlist &list, const char *line) {
 // Where libcurl writes an answer.
 struct WriteSink {
     std::string body;
-    bool failed = false;
+    size_t limit = 0;
+    bool failed = false;     // out of memory
+    bool too_large = false;  // over limit: the transfer was stopped
 };
 
 // A request body read by libcurl, once.
@@ -36,6 +39,7 @@ struct HttpClient::Transfer {
     HttpRequest req;
     WriteSink sink;
     UploadSource upload;
+    CurlSlist own_headers;  // set when the request omits some of the client's headers
     size_t index = 0;
     char errbuf[CURL_ERROR_SIZE] = {0};
 
@@ -53,6 +57,10 @@ struct HttpClient::Transfer {
 static size_t on_write(char *data, size_t size, size_t nmemb, void *userp) {
     auto *sink = static_cast<WriteSink *>(userp);
     try {
+        if (size * nmemb > sink->limit - sink->body.size()) {
+            sink->too_large = true;
+            return 0;
+        }
         sink->body.append(data, size * nmemb);
         return size * nmemb;
     } catch (...) {
@@ -92,9 +100,27 @@ HttpClient::HttpClient(HttpOptions opts, std::function<bool()> should_abort)
     multi_.reset(curl_multi_init());
     if (!multi_) throw std::bad_alloc();
     curl_multi_setopt(multi_.get(), CURLMOPT_MAXCONNECTS, 16L);
-    for (const auto &h : opts_.headers) slist_append(headers_, h.c_str());
-    slist_append(headers_, "Content-Type: application/json");
-    slist_append(headers_, "Expect:");  // no 100-continue round trip on large bodies
+    fill_headers(headers_, {});
+}
+
+// "Name: value" is named name (case-insensitive).
+static bool header_named(const std::string &line, const std::string &name) {
+    if (line.size() <= name.size() || line[name.size()] != ':') return false;
+    for (size_t i = 0; i < name.size(); ++i)
+        if (tolower(static_cast<unsigned char>(line[i])) !=
+            tolower(static_cast<unsigned char>(name[i])))
+            return false;
+    return true;
+}
+
+void HttpClient::fill_headers(CurlSlist &list, const std::vector<std::string> &omit) const {
+    for (const auto &h : opts_.headers) {
+        bool omitted = false;
+        for (const auto &name : omit) omitted = omitted || header_named(h, name);
+        if (!omitted) slist_append(list, h.c_str());
+    }
+    slist_append(list, "Content-Type: application/json");
+    slist_append(list, "Expect:");  // no 100-continue round trip on large bodies
 }
 
 HttpClient::~HttpClient() = default;
@@ -109,6 +135,8 @@ void HttpClient::start(Transfer &t, HttpRequest &&req) {
     t.req = std::move(req);
     t.sink.body.clear();
     t.sink.failed = false;
+    t.sink.too_large = false;
+    t.sink.limit = opts_.max_response_bytes;
     t.errbuf[0] = '\0';
     curl_easy_setopt(h, CURLOPT_URL, t.req.url.c_str());
     curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
@@ -120,11 +148,16 @@ void HttpClient::start(Transfer &t, HttpRequest &&req) {
     curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
     curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
     if (!opts_.ca_file.empty()) curl_easy_setopt(h, CURLOPT_CAINFO, opts_.ca_file.c_str());
-    curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers_.get());
+    t.own_headers.reset();
+    if (!t.req.omit_headers.empty()) fill_headers(t.own_headers, t.req.omit_headers);
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER,
+                     t.req.omit_headers.empty() ? headers_.get() : t.own_headers.get());
     curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
     curl_easy_setopt(h, CURLOPT_ERRORBUFFER, t.errbuf);
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_write);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, &t.sink);
+    // Refused from Content-Length before any byte of the body is read.
+    curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(opts_.max_response_bytes));
     curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
     curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
     curl_easy_setopt(h, CURLOPT_XFERINFODATA, &should_abort_);
@@ -173,6 +206,14 @@ void HttpClient::finish(Transfer &t, CURLcode code, HttpResponse &out) {
     out.status = 0;
     if (code == CURLE_ABORTED_BY_CALLBACK) throw Interrupted();
     if (code == CURLE_WRITE_ERROR && t.sink.failed) throw std::bad_alloc();
+    if ((code == CURLE_WRITE_ERROR && t.sink.too_large) || code == CURLE_FILESIZE_EXCEEDED) {
+        // Not retried: the same request would get the same answer.
+        std::string().swap(out.body);
+        out.too_large = out.permanent = true;
+        out.error = "answer larger than " + std::to_string(opts_.max_response_bytes) +
+                    " bytes (impayes_sync.max_response_bytes); transfer stopped";
+        return;
+    }
     if (code == CURLE_OPERATION_TIMEDOUT) {
         out.timed_out = true;
         out.error = request_bytes == 0 ? "connect timeout: no connection after " +

@@ -16,7 +16,10 @@ namespace impayes {
 struct HttpOptions {
     long connect_timeout_ms = 5000;
     long request_timeout_ms = 30000;
-    std::string ca_file;               // empty: system CA store
+    std::string ca_file;  // empty: system CA store
+    // Largest answer body kept (after decompression); a longer answer stops
+    // the transfer, so a misbehaving endpoint cannot grow the backend.
+    size_t max_response_bytes = 64 * 1024 * 1024;
     std::vector<std::string> headers;  // "Name: value"; may hold secrets
 };
 
@@ -24,6 +27,9 @@ struct HttpRequest {
     std::string method;  // GET, POST, PUT, DELETE
     std::string url;
     std::string body;  // sent when not empty (JSON)
+    // Names of HttpOptions::headers not sent with this request, e.g.
+    // "X-Parse-Master-Key" to ask as an anonymous client.
+    std::vector<std::string> omit_headers = {};
 };
 
 struct HttpResponse {
@@ -33,6 +39,7 @@ struct HttpResponse {
     bool timed_out = false;  // connect or request timeout
     bool sent = false;       // the request may have reached the server
     bool permanent = false;  // a transport error that retrying cannot fix (TLS, protocol)
+    bool too_large = false;  // the answer went over max_response_bytes (permanent too)
     std::string redirect;    // Location of a 3xx answer, which is never followed
 
     bool ok() const { return error.empty() && status >= 200 && status < 300; }
@@ -70,6 +77,8 @@ private:
     void start(Transfer &t, HttpRequest &&req);
     void finish(Transfer &t, CURLcode code, HttpResponse &out);
     void check_abort();
+    // The client's headers less those named in omit, into list.
+    void fill_headers(CurlSlist &list, const std::vector<std::string> &omit) const;
 
     HttpOptions opts_;
     std::function<bool()> should_abort_;

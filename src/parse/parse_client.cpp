@@ -45,6 +45,7 @@ SyncError http_failure(const std::string &what, const std::string &method, const
     if (r.status) err.with("http_status", r.status);
     if (!e.code.empty()) err.with("parse_code", e.code);
     if (!r.error.empty()) err.with("transport_error", r.error);
+    if (r.too_large) err.with("setting", "impayes_sync.max_response_bytes");
     return err;
 }
 
@@ -62,10 +63,20 @@ long ParseClient::backoff_ms(int attempt) const {
 
 HttpResponse ParseClient::request(const std::string &method, const std::string &path,
                                   const std::string &body) {
+    return request_attempts(method, path, body).last;
+}
+
+Attempts ParseClient::request_attempts(const std::string &method, const std::string &path,
+                                       const std::string &body) {
     HttpRequest req{method, url(path), body};
+    Attempts out;
     for (int attempt = 0;; ++attempt) {
         HttpResponse r = http_.perform(req);
-        if (r.ok() || !is_transient(r) || attempt >= s_.max_retries) return r;
+        if (r.ok() || !is_transient(r) || attempt >= s_.max_retries) {
+            out.last = std::move(r);
+            return out;
+        }
+        if (r.sent && (!r.error.empty() || r.status >= 500)) out.earlier_may_have_applied = true;
         log_.debug("retrying " + method + " " + describe_url(req.url) +
                    " after: " + (r.error.empty() ? "HTTP " + std::to_string(r.status) : r.error));
         http_.pause(backoff_ms(attempt));
@@ -125,29 +136,91 @@ bool ParseClient::fetch_schema(JsonDoc &fields) {
     if (r.error.empty() && e.code == "103") return false;  // class does not exist yet
     if (r.status == 403 || r.status == 401) {
         // A wrong master key is not refused by Parse: the request runs as
-        // anonymous, and /schemas needs the master key, so it shows here.
-        // Parse answers "unauthorized" for a wrong application id and
-        // "Permission denied" (or "master key is required") otherwise.
-        const bool key = e.message != "unauthorized";
+        // anonymous, and /schemas needs the master key, so it shows here
+        // ("Permission denied" or "master key is required"). "unauthorized"
+        // is a wrong application id, or the right master key sent from an
+        // address outside Parse's masterKeyIps: one request without the key
+        // tells them apart.
+        const Refused who =
+            e.message != "unauthorized" ? Refused::MasterKey : refused_without_master_key();
         SyncError err = http_failure("checking access", "GET", url(path), r);
-        SyncError named(std::string("Parse Server refused ") +
-                        (key ? "the master key (impayes_sync.master_key)"
-                             : "the application id (impayes_sync.application_id)") +
-                        ": HTTP " + std::to_string(r.status) +
-                        (e.message.empty() ? "" : " " + e.message));
+        const std::string answer =
+            "HTTP " + std::to_string(r.status) + (e.message.empty() ? "" : " " + e.message);
+        std::string line, setting;
+        switch (who) {
+            case Refused::MasterKey:
+                line = "Parse Server refused the master key (impayes_sync.master_key): " + answer;
+                setting = "impayes_sync.master_key";
+                break;
+            case Refused::ApplicationId:
+                line = "Parse Server refused the application id (impayes_sync.application_id): " +
+                       answer;
+                setting = "impayes_sync.application_id";
+                break;
+            case Refused::MasterKeyFromThisAddress:
+                line =
+                    "Parse Server refused the master key from this address: add the database "
+                    "server's address to Parse Server's masterKeyIps (" +
+                    answer + "; the application id alone is accepted)";
+                break;
+            case Refused::Unknown:
+                line =
+                    "Parse Server refused the application id (impayes_sync.application_id) or "
+                    "the master key from this address (Parse Server's masterKeyIps): " +
+                    answer;
+                break;
+        }
+        SyncError named(line);
         named.details().CopyFrom(err.details(), named.details().GetAllocator());
-        named.with("setting", key ? "impayes_sync.master_key" : "impayes_sync.application_id");
+        if (!setting.empty()) named.with("setting", setting);
+        if (who == Refused::MasterKeyFromThisAddress || who == Refused::Unknown)
+            named.with("hint",
+                       "Parse Server accepts the master key only from the addresses in its "
+                       "masterKeyIps option (loopback only by default)");
         throw named;
     }
     throw http_failure("checking access", "GET", url(path), r);
 }
 
-void ParseClient::create_class(const std::vector<std::pair<std::string, ParseType>> &fields) {
+// The application id alone (no master key) on a route that needs the
+// master key: a right application id gets "master key is required", a
+// wrong one "unauthorized". One request, no retry.
+ParseClient::Refused ParseClient::refused_without_master_key() {
+    HttpRequest req{"GET", url("/serverInfo"), ""};
+    req.omit_headers = {"X-Parse-Master-Key"};
+    HttpResponse r = http_.perform(req);
+    if (!r.error.empty()) {
+        log_.debug("impayes_sync: GET " + describe_url(req.url) +
+                   " without the master key failed: " + r.error);
+        return Refused::Unknown;
+    }
+    if (r.status >= 500) return Refused::Unknown;  // no word on the application id
+    ParseErrorBody e = parse_error_body(r.body);
+    if ((r.status == 403 || r.status == 401) && e.message == "unauthorized")
+        return Refused::ApplicationId;
+    return Refused::MasterKeyFromThisAddress;
+}
+
+bool retry_found_applied(const Attempts &a, const char *code, const char *message) {
+    if (!a.earlier_may_have_applied || !a.last.error.empty()) return false;
+    ParseErrorBody e = parse_error_body(a.last.body);
+    return e.code == code && e.message.find(message) != std::string::npos;
+}
+
+SchemaChange ParseClient::create_class(
+    const std::vector<std::pair<std::string, ParseType>> &fields) {
     const std::string path = "/schemas/" + s_.class_name;
-    HttpResponse r = request("POST", path, field_json(fields, s_.class_name, true));
-    if (!r.ok()) throw http_failure("creating the class", "POST", url(path), r);
+    Attempts a = request_attempts("POST", path, field_json(fields, s_.class_name, true));
+    if (retry_found_applied(a, "103", "already exists")) {
+        log_.info("Parse class " + s_.class_name +
+                  " already existed when its creation was retried: the first request created "
+                  "it and its answer was lost");
+        return SchemaChange::FoundApplied;
+    }
+    if (!a.last.ok()) throw http_failure("creating the class", "POST", url(path), a.last);
     log_.info("created Parse class " + s_.class_name + " with " + std::to_string(fields.size()) +
               " fields (master key only)");
+    return SchemaChange::Applied;
 }
 
 void ParseClient::add_key_index() {
@@ -173,10 +246,19 @@ void ParseClient::add_key_index() {
     log_.info("added index " + name + " on " + s_.key_column + " to Parse class " + s_.class_name);
 }
 
-void ParseClient::add_fields(const std::vector<std::pair<std::string, ParseType>> &fields) {
+SchemaChange ParseClient::add_fields(const std::vector<std::pair<std::string, ParseType>> &fields) {
     const std::string path = "/schemas/" + s_.class_name;
-    HttpResponse r = request("PUT", path, field_json(fields, s_.class_name, false));
-    if (!r.ok()) throw http_failure("adding fields to the class", "PUT", url(path), r);
+    Attempts a = request_attempts("PUT", path, field_json(fields, s_.class_name, false));
+    // Parse before 9 refuses any field that exists ("Field x exists, cannot
+    // update.", 255); later versions only one of another type.
+    if (retry_found_applied(a, "255", "exists, cannot update")) {
+        log_.info("fields of Parse class " + s_.class_name +
+                  " already existed when their addition was retried: the first request added "
+                  "them and its answer was lost");
+        return SchemaChange::FoundApplied;
+    }
+    if (!a.last.ok()) throw http_failure("adding fields to the class", "PUT", url(path), a.last);
+    return SchemaChange::Applied;
 }
 
 static std::string keys_param(const std::vector<std::string> &fields) {

@@ -28,6 +28,25 @@ struct ParseErrorBody {
 };
 ParseErrorBody parse_error_body(const std::string &body);
 
+// How a schema change (class creation, new fields) ended.
+enum class SchemaChange {
+    Applied,       // Parse answered that it made the change
+    FoundApplied,  // a retry was refused as already done: the earlier attempt, whose
+                   // answer was lost, made it; the caller re-reads the schema
+};
+
+// A request's last answer, and whether an earlier attempt may have been
+// applied (it reached Parse and got no answer, or a 5xx).
+struct Attempts {
+    HttpResponse last;
+    bool earlier_may_have_applied = false;
+};
+
+// A retry refused with Parse's "already done" error (its code, and a piece
+// of its message) after an attempt that may have been applied: that
+// attempt made the change and only its answer was lost.
+bool retry_found_applied(const Attempts &a, const char *code, const char *message);
+
 class ParseClient {
 public:
     ParseClient(const Settings &s, HttpClient &http, Logger &log);
@@ -39,8 +58,8 @@ public:
 
     // Creates the class with typed fields, readable and writable with the
     // master key only.
-    void create_class(const std::vector<std::pair<std::string, ParseType>> &fields);
-    void add_fields(const std::vector<std::pair<std::string, ParseType>> &fields);
+    SchemaChange create_class(const std::vector<std::pair<std::string, ParseType>> &fields);
+    SchemaChange add_fields(const std::vector<std::pair<std::string, ParseType>> &fields);
     // An index on the key column (Parse makes none for custom fields), so
     // that lookups by key do not scan the class.
     void add_key_index();
@@ -68,12 +87,23 @@ public:
     // A request with retries of transient failures.
     HttpResponse request(const std::string &method, const std::string &path_and_query,
                          const std::string &body = std::string());
+    // The same, telling whether an earlier attempt may have been applied.
+    Attempts request_attempts(const std::string &method, const std::string &path_and_query,
+                              const std::string &body = std::string());
 
     std::string url(const std::string &path) const { return base_ + path; }
     const std::string &mount() const { return mount_; }
     long backoff_ms(int attempt) const;
 
 private:
+    // Which credential Parse refused when /schemas answered 403.
+    enum class Refused {
+        MasterKey,                 // a wrong key: the request ran as anonymous
+        ApplicationId,             // "unauthorized", also without the master key
+        MasterKeyFromThisAddress,  // "unauthorized" only with it: masterKeyIps
+        Unknown,                   // the request without the master key failed
+    };
+    Refused refused_without_master_key();
     void read_paged(const std::vector<std::string> &fields, const std::string &since,
                     const PageFn &on_page);
     void read_paged(const std::vector<std::string> &fields, const std::string &since, JsonDoc &out);

@@ -75,6 +75,7 @@ RunOutput run_once(bool dry_run, bool full) {
         http_opts.connect_timeout_ms = s.connect_timeout_ms;
         http_opts.request_timeout_ms = s.request_timeout_ms;
         http_opts.ca_file = s.ca_file;
+        http_opts.max_response_bytes = size_t(s.max_response_bytes);
         http_opts.headers = {"X-Parse-Application-Id: " + s.application_id,
                              "X-Parse-Master-Key: " + s.master_key};
         HttpClient http(std::move(http_opts), interrupt_pending);

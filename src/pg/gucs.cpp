@@ -32,6 +32,7 @@ bool loaded_at_startup = false;
 int on_missing = 0;
 int sync_mode = 0;
 bool raise_on_error = false;
+int max_response_bytes = 64 * 1024 * 1024;
 int history_retention = 30 * 24 * 60;  // minutes
 
 const struct config_enum_entry mode_options[] = {
@@ -122,6 +123,11 @@ void define_gucs() {
     define_int("impayes_sync.history_retention",
                "How long rows stay in impayes_sync.runs (0 = forever).", &history_retention,
                30 * 24 * 60, 0, INT_MAX, GUC_UNIT_MIN);
+    // A keyset page holds 1000 objects and a /batch answer batch_size
+    // items: 64 MB leaves room for objects of about 64 kB each.
+    define_int("impayes_sync.max_response_bytes",
+               "Largest answer body read from Parse Server; a longer one stops the run.",
+               &max_response_bytes, 64 * 1024 * 1024, 1024, INT_MAX, GUC_UNIT_BYTE);
     MarkGUCPrefixReserved("impayes_sync");
 }
 
@@ -141,6 +147,7 @@ Settings read_settings(bool dry_run, bool full) {
     s.request_timeout_ms = request_timeout;
     s.batch_size = batch_size;
     s.max_request_bytes = max_request_bytes;
+    s.max_response_bytes = max_response_bytes;
     s.parallel_requests = parallel_requests;
     s.max_retries = max_retries;
     s.on_missing = on_missing == 1 ? "delete" : "keep";

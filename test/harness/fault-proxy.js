@@ -19,6 +19,13 @@
 //   apply-then-reset-batch    forward the batch, wait for the whole upstream
 //                             answer (so it WAS applied), then destroy the
 //                             client socket without answering
+//   huge-body:BYTES           answer 200 with BYTES bytes of JSON (chunked,
+//                             no Content-Length), without forwarding
+//   apply-then-reset-schema-post | apply-then-reset-schema-put
+//                             the first POST (PUT) .../schemas/... is
+//                             forwarded, its whole answer awaited (so it WAS
+//                             applied), then the client socket destroyed;
+//                             later requests pass
 // With --mode-file, the file is re-read when it changes (any rewrite, even
 // with the same text, resets the counters): one proxy, many scenarios.
 // One log line per request; headers are never logged (master key).
@@ -64,6 +71,9 @@ function parseMode(text) {
     case 'status': want(1); m.code = nums[0]; break;
     case 'status-batch': want(2); [m.code, m.every] = nums; if (m.every < 1) m.error = 'EVERY must be >= 1'; break;
     case 'status-batch-after': want(2); [m.code, m.after] = nums; break;
+    case 'huge-body': want(1); m.bytes = nums[0]; break;
+    case 'apply-then-reset-schema-post': case 'apply-then-reset-schema-put':
+      want(0); m.schemaCount = 0; break;
     default: m.error = `unknown mode "${m.text}"`;
   }
   if (m.code !== undefined && (m.code < 100 || m.code > 599)) m.error = `bad status in "${m.text}"`;
@@ -196,6 +206,38 @@ function handle(req, res) {
     }
     case 'apply-then-reset-batch':
       return forward(req, res, done, upRes => collect(upRes, () => reset(`applied(${upRes.statusCode})-then-reset`)));
+    case 'huge-body': {
+      // Streamed as {"results":["xxx...",...]} until BYTES are out or the
+      // client hangs up. Logged on arrival (stdout to a file is
+      // synchronous), so a test can count the requests once the client
+      // has given up.
+      log(`${req.method} ${pathname} mode=${m.text} answering`);
+      req.resume();
+      res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8' });
+      const item = JSON.stringify('x'.repeat(16378)) + ',';
+      let left = m.bytes;
+      const pump = () => {
+        while (left > 0 && !res.destroyed) {
+          const piece = left === m.bytes ? '{"results":[' : item;
+          left -= piece.length;
+          if (!res.write(piece)) return res.once('drain', pump);
+        }
+        if (!res.destroyed) res.end('""]}');
+        done(`huge-body(${m.bytes - Math.max(left, 0)} bytes written)`, 200);
+      };
+      return pump();
+    }
+    case 'apply-then-reset-schema-post': case 'apply-then-reset-schema-put': {
+      const method = m.name.endsWith('-post') ? 'POST' : 'PUT';
+      if (req.method !== method || !/\/schemas\/[^/]+\/?$/.test(pathname) || m.schemaCount++ > 0) {
+        return forward(req, res, done);
+      }
+      // Logged before the reset, so the line is there when the client sees it.
+      return forward(req, res, done, upRes => collect(upRes, () => {
+        done(`applied(${upRes.statusCode})-then-reset`, 'none');
+        req.socket.destroy();
+      }));
+    }
   }
 }
 

@@ -204,5 +204,26 @@ tls_ok() { curl --noproxy "*" -fsS -o /dev/null --max-time 2 --cacert "$IMPAYES_
 wait_until 15 "tls proxy health on $IMPAYES_TLS_URL/health" tls_ok "$IMPAYES_TLS_URL/health"
 wait_until 15 "redirect stub on $IMPAYES_REDIRECT_URL/health" http_ok "$IMPAYES_REDIRECT_URL/health"
 
+# A second Parse Server whose masterKeyIps leaves out loopback, for test
+# 31_master_key_ips: it refuses our master key as a Parse Server on another
+# host would. Same application id and key, its own database, port and log.
+IPS_PORT=
+for _ in 1 2 3 4 5; do
+  IPS_PORT=$("$IMPAYES_NODE" "$HARNESS_DIR/free-port.js" 1)
+  [[ " ${PORTS[*]} " == *" $IPS_PORT "* ]] || break # not one picked above (the down port)
+done
+say "starting parse server refusing the master key from loopback (port $IPS_PORT)"
+as_pg "$PGBIN/createdb" -h "$STATE/sock" -p "$PG_PORT" -U postgres parse_ips
+touch "$STATE/parse-ips.log"
+chown postgres:postgres "$STATE/parse-ips.log"
+"${AS_PG[@]}" setsid "$IMPAYES_NODE" "$REPO_DIR/test/parse/server.js" --pid-file "$STATE/parse-ips.pid" \
+  --port "$IPS_PORT" --app-id "$APP_ID" --master-key-file "$KEY_FILE" \
+  --database-uri "postgres://postgres@127.0.0.1:$PG_PORT/parse_ips" --master-key-ips 10.255.255.1/32 \
+  </dev/null >>"$STATE/parse-ips.log" 2>&1 &
+echo "export IMPAYES_IPS_URL=http://127.0.0.1:$IPS_PORT/parse" >>"$STATE/env"
+wait_until 60 "Parse Server (masterKeyIps) health on port $IPS_PORT" \
+  http_ok "http://127.0.0.1:$IPS_PORT/parse/health" ||
+  { log_tail "$STATE/parse-ips.log"; die "the masterKeyIps Parse Server did not start"; }
+
 say "ready: . $STATE/env"
 echo "$STATE"

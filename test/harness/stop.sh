@@ -19,6 +19,7 @@ rc=0
 stop_pidfile "$STATE/tls-proxy.pid" tls-proxy.js TERM || rc=1
 stop_pidfile "$STATE/proxy.pid" fault-proxy.js TERM || rc=1
 stop_pidfile "$STATE/parse.pid" server.js TERM || rc=1
+stop_pidfile "$STATE/parse-ips.pid" server.js TERM || rc=1  # the masterKeyIps one
 if [ -f "$STATE/pgdata/postmaster.pid" ]; then
   as_pg "$PGBIN/pg_ctl" -D "$STATE/pgdata" -m fast -w -t 60 stop >/dev/null || rc=1
 fi

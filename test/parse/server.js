@@ -2,6 +2,7 @@
 // Real Parse Server 9.10.0 (PostgreSQL adapter) for the impayes_sync tests.
 // Options: --port N --database-uri U --app-id A --master-key-file F
 //          [--max-upload-size 20mb] [--cloud main.js] [--pid-file F]
+//          [--master-key-ips 127.0.0.1,::1]
 // or the env vars PARSE_TEST_PORT, PARSE_TEST_DATABASE_URI, PARSE_TEST_APP_ID,
 // PARSE_TEST_MASTER_KEY_FILE, PARSE_TEST_MAX_UPLOAD_SIZE, PARSE_TEST_CLOUD.
 // The master key is only ever read from a file, so it never shows in `ps`,
@@ -35,6 +36,9 @@ const keyFile = opt('master-key-file', 'PARSE_TEST_MASTER_KEY_FILE');
 const maxUploadSize = opt('max-upload-size', 'PARSE_TEST_MAX_UPLOAD_SIZE', '20mb');
 const cloud = opt('cloud', 'PARSE_TEST_CLOUD');
 const pidFile = opt('pid-file', 'PARSE_TEST_PID_FILE');
+// Where the master key is accepted from; the harness also runs a server
+// that leaves out loopback (test 31_master_key_ips).
+const masterKeyIps = opt('master-key-ips', 'PARSE_TEST_MASTER_KEY_IPS', '127.0.0.1,::1').split(',');
 
 if (!Number.isInteger(port) || port <= 0 || port > 65535) fail('--port is required');
 if (!databaseURI) fail('--database-uri is required');
@@ -63,7 +67,7 @@ const options = {
   mountPath,
   port,
   host: '127.0.0.1', // loopback only
-  masterKeyIps: ['127.0.0.1', '::1'],
+  masterKeyIps,
   allowClientClassCreation: false,
   maxUploadSize,
   logLevel: 'error',

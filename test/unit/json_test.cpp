@@ -143,3 +143,51 @@ TEST(FindMember, NullForMissingOrNonObject) {
     parse_into(arr, "[1]");
     EXPECT_EQ(find_member(arr, "0"), nullptr);
 }
+
+// RapidJSON's checks throw (core/rapidjson_config.hpp) instead of calling
+// assert(), which would abort the backend and restart every session.
+TEST(JsonContract, GetStringOnANumberThrows) {
+    JsonDoc doc;
+    parse_into(doc, R"({"n": 42})");
+    const JsonValue &n = doc["n"];
+    try {
+        (void)n.GetString();
+        FAIL() << "GetString() on a number did not throw";
+    } catch (const JsonContractError &e) {
+        const std::string what = e.what();
+        EXPECT_NE(what.find("IsString()"), std::string::npos) << what;
+        EXPECT_NE(what.find("internal error"), std::string::npos) << what;
+    }
+}
+
+TEST(JsonContract, MissingMemberThrows) {
+    JsonDoc doc;
+    parse_into(doc, R"({"a": 1})");
+    EXPECT_THROW((void)doc["missing"], JsonContractError);
+    const JsonDoc &cdoc = doc;
+    EXPECT_THROW((void)cdoc["missing"], JsonContractError);
+}
+
+TEST(JsonContract, WrongContainerThrows) {
+    JsonDoc doc;
+    parse_into(doc, R"({"a": [1, 2]})");
+    EXPECT_THROW((void)doc.Size(), JsonContractError);              // an object, not an array
+    EXPECT_THROW((void)doc["a"].MemberCount(), JsonContractError);  // an array, not an object
+    EXPECT_THROW((void)doc["a"][5], JsonContractError);             // out of range
+    EXPECT_THROW((void)doc["a"][0].GetBool(), JsonContractError);
+    // The values are intact afterwards.
+    EXPECT_EQ(doc["a"].Size(), 2u);
+    EXPECT_EQ(doc["a"][1].GetInt(), 2);
+}
+
+// A JsonContractError is a std::exception: the entry guard reports it as
+// an ERROR with its message.
+TEST(JsonContract, IsAStdException) {
+    JsonValue v(rapidjson::kArrayType);
+    try {
+        (void)v.GetString();
+        FAIL() << "did not throw";
+    } catch (const std::exception &e) {
+        EXPECT_NE(std::string(e.what()).find("RapidJSON check"), std::string::npos);
+    }
+}

@@ -98,3 +98,32 @@ TEST(HttpFailure, TransportError) {
     EXPECT_FALSE(err.details().HasMember("http_status"));
     EXPECT_STREQ(err.details()["transport_error"].GetString(), "Connection refused");
 }
+
+// Issue 8, item 16: a schema change whose answer was lost, then refused as
+// already done by the retry, counts as made; the same refusal without a
+// lost attempt does not (another client made it).
+TEST(RetryFoundApplied, AlreadyDoneAfterALostAnswer) {
+    Attempts a;
+    a.earlier_may_have_applied = true;
+    a.last.status = 400;
+    a.last.body = R"({"code":103,"error":"Class Impayes already exists."})";
+    EXPECT_TRUE(retry_found_applied(a, "103", "already exists"));
+    a.last.body = R"({"code":255,"error":"Field montant exists, cannot update."})";
+    EXPECT_TRUE(retry_found_applied(a, "255", "exists, cannot update"));
+}
+
+TEST(RetryFoundApplied, NotWithoutALostAttemptOrOnOtherErrors) {
+    Attempts a;
+    a.last.status = 400;
+    a.last.body = R"({"code":103,"error":"Class Impayes already exists."})";
+    EXPECT_FALSE(retry_found_applied(a, "103", "already exists"));  // first attempt answered
+    a.earlier_may_have_applied = true;
+    a.last.body = R"({"code":103,"error":"Invalid classname: 1x"})";
+    EXPECT_FALSE(retry_found_applied(a, "103", "already exists"));
+    a.last.body = R"({"code":255,"error":"Field x does not exist, cannot delete."})";
+    EXPECT_FALSE(retry_found_applied(a, "255", "exists, cannot update"));
+    a.last.status = 0;
+    a.last.body.clear();
+    a.last.error = "connection closed before an answer";
+    EXPECT_FALSE(retry_found_applied(a, "103", "already exists"));
+}
