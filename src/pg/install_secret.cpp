@@ -57,6 +57,11 @@ SipKey install_secret() {
     SecretRead found = SecretRead::Missing;
     as_extension_owner([&] {
         found = read_secret(key);
+        if (found == SecretRead::Missing && XactReadOnly)
+            throw SyncError(
+                "impayes_sync.install_secret is empty and this transaction is read-only: run "
+                "impayes_sync() once in a read-write transaction on the primary")
+                .with("phase", "reading the install secret");
         if (found == SecretRead::Missing) {
             create_secret();
             found = read_secret(key);
