@@ -3,3 +3,15 @@
 
 -- A fresh CREATE EXTENSION installs 1.0 and applies this script, so a new
 -- install and an updated one always have the same objects.
+
+-- Keyed ledger hash (issue 8, item 4): the per-install secret of the
+-- SipHash-2-4 row hashes, created by the first run with pg_strong_random().
+-- Read only by the extension, as its owner; not dumped (a restored copy
+-- gets a new secret, which only makes its ledger entries "changed").
+CREATE TABLE impayes_sync.install_secret (
+  id boolean PRIMARY KEY DEFAULT true CHECK (id),
+  secret bytea NOT NULL CHECK (pg_catalog.length(secret) OPERATOR(pg_catalog.=) 16)
+);
+REVOKE ALL ON impayes_sync.install_secret FROM PUBLIC;
+COMMENT ON TABLE impayes_sync.install_secret IS
+'Secret key of the ledger row hashes (SipHash-2-4), created on first use. Never grant access to it: whoever reads it can predict ledger hashes. Deleting the row is safe: the next run creates a new secret and treats every ledger entry as changed.';

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/json.hpp"
+#include "core/siphash.hpp"
 
 namespace impayes {
 
@@ -39,12 +40,14 @@ struct LedgerDelta {
     long key_count = 0;  // entries after applying the delta
 };
 
-// 64-bit hash of a byte string (xxHash64's rounds and avalanche), and its
-// form in the ledger: 16 hex digits. The ledger holds the hash of a source
-// row's stored values (src/pg/source_reader.cpp), so that an unchanged row
-// is recognised before it is converted.
+// Keyed 64-bit hash of a byte string (SipHash-2-4 with the install's
+// secret, src/pg/install_secret.cpp), and its form in the ledger: 16 hex
+// digits. The ledger holds the hash of a source row's stored values
+// (src/pg/source_reader.cpp), so that an unchanged row is recognised
+// before it is converted; keyed, so that nobody who reads or edits rows
+// can predict a hash or keep one while changing a value.
 // hash_bytes() never returns 0, which stands for "unknown".
-uint64_t hash_bytes(const char *p, size_t n);
+uint64_t hash_bytes(const SipKey &key, const char *p, size_t n);
 std::string hash_hex(uint64_t h);
 // The inverse of hash_hex(); 0 for anything else.
 uint64_t hash_from_hex(const char *p, size_t n);

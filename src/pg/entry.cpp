@@ -7,6 +7,7 @@
 #include <new>
 
 #include "core/errors.hpp"
+#include "core/masking.hpp"
 #include "core/result.hpp"
 #include "pg/gucs.hpp"
 #include "pg/history.hpp"
@@ -86,9 +87,10 @@ RunOutput run_once(bool dry_run, bool full) {
         result = failed_before_start(e, dry_run);
     }
     RunOutput out;
-    out.json = mask_secret(result_to_json(result), secret);
+    mask_result(result, secret);  // its strings, never the JSON text
+    out.json = result_to_json(result);
     out.success = result.success;
-    out.error = mask_secret(result.error, secret);
+    out.error = result.error;
     record_run(out.json, class_name, started, log);
     return out;
 }

@@ -19,6 +19,7 @@ char *master_key = nullptr;
 char *master_key_file = nullptr;
 char *class_name = nullptr;
 char *source = nullptr;
+char *source_search_path = nullptr;
 char *key_column = nullptr;
 char *ca_file = nullptr;
 int query_timeout = 10000;
@@ -89,6 +90,10 @@ void define_gucs() {
         "impayes_sync.source",
         "Relation (table, view, materialized view) or SELECT/WITH query giving the invoices.",
         &source, "impayes");
+    define_string("impayes_sync.source_search_path",
+                  "Schemas the source resolves and runs under, instead of the caller's "
+                  "search_path (pg_catalog first, pg_temp last; $user refused).",
+                  &source_search_path, "public");
     define_string("impayes_sync.key_column", "Source column that identifies an invoice.",
                   &key_column, "numero_facture");
     define_string("impayes_sync.ca_file", "Extra CA bundle to verify an https Parse Server.",
@@ -140,6 +145,7 @@ Settings read_settings(bool dry_run, bool full) {
         s.master_key = read_key_file(master_key_file);
     s.class_name = str(class_name);
     s.source = str(source);
+    s.source_search_path = str(source_search_path);
     s.key_column = str(key_column);
     s.ca_file = str(ca_file);
     s.query_timeout_ms = query_timeout;
@@ -166,7 +172,9 @@ std::vector<std::string> master_key_warnings() {
     for (int i = 0; i < GetNumConfigOptions(); ++i) {
         if (strcmp(vars[i]->name, "impayes_sync.master_key") != 0) continue;
         GucSource src = vars[i]->source;
-        if (src == PGC_S_DATABASE || src == PGC_S_USER || src == PGC_S_DATABASE_USER)
+        // PGC_S_GLOBAL: ALTER ROLE ALL SET, in pg_db_role_setting too.
+        if (src == PGC_S_DATABASE || src == PGC_S_USER || src == PGC_S_DATABASE_USER ||
+            src == PGC_S_GLOBAL)
             out.push_back(
                 "impayes_sync.master_key comes from ALTER DATABASE/ROLE ... SET, stored in "
                 "pg_db_role_setting, which every role can read: use impayes_sync.master_key_file "
@@ -177,6 +185,10 @@ std::vector<std::string> master_key_warnings() {
             "impayes_sync is not in shared_preload_libraries: until it is loaded in a session, "
             "impayes_sync.master_key is a plain placeholder that any role can SHOW or SET; "
             "preload the library or use impayes_sync.master_key_file");
+    if (key_travels_in_clear(str(parse_url)))
+        out.push_back(
+            "impayes_sync.parse_url is http:// to a host that is not loopback: the master key "
+            "crosses the network in clear; use https://");
     return out;
 }
 int history_retention_minutes() { return history_retention; }

@@ -8,6 +8,7 @@
 
 #include "core/errors.hpp"
 #include "pg/column_converter.hpp"
+#include "pg/install_secret.hpp"
 #include "pg/pg_call.hpp"
 #include "pg/query_timer.hpp"
 #include "pg/subtransaction.hpp"
@@ -133,7 +134,8 @@ struct RowReader {
     const std::vector<JsonValue> &names;  // interned column names
     int key_index;
     const LedgerEntries *known;
-    uint64_t seed;  // hash of the column names and types
+    SipKey hash_key;  // the install secret
+    uint64_t seed;    // hash of the column names and types
     std::vector<Datum> values;
     std::unique_ptr<bool[]> nulls;
     std::vector<JsonValue::Member> members;
@@ -141,11 +143,12 @@ struct RowReader {
     rapidjson::MemoryPoolAllocator<> scratch;
 
     RowReader(const std::vector<ColumnConverter> &c, const std::vector<JsonValue> &n, int k,
-              const LedgerEntries *kn, uint64_t sd)
+              const LedgerEntries *kn, const SipKey &hk, uint64_t sd)
         : cols(c),
           names(n),
           key_index(k),
           known(kn),
+          hash_key(hk),
           seed(sd),
           values(c.size()),
           nulls(new bool[c.size()]),
@@ -186,7 +189,7 @@ struct RowReader {
             buf.append(reinterpret_cast<const char *>(&len), sizeof len);
             buf.append(p, n);
         }
-        return hash_bytes(buf.data(), buf.size());
+        return hash_bytes(hash_key, buf.data(), buf.size());
     }
 
     // The row's key as key_string() gives it, or "" when NULL or invalid.
@@ -243,14 +246,32 @@ struct RowReader {
 };
 
 // Seed of the row hashes: another column list or type makes every row
-// "changed".
-uint64_t hash_seed(TupleDesc desc) {
-    std::string sig = "rowhash-v1|";
+// "changed". v2: keyed (SipHash-2-4); every v1 entry is simply "changed".
+uint64_t hash_seed(TupleDesc desc, const SipKey &key) {
+    std::string sig = "rowhash-v2|";
     for (int i = 0; i < desc->natts; ++i) {
         Form_pg_attribute att = TupleDescAttr(desc, i);
         sig += std::string(NameStr(att->attname)) + ":" + std::to_string(att->atttypid) + ",";
     }
-    return hash_bytes(sig.data(), sig.size());
+    return hash_bytes(key, sig.data(), sig.size());
+}
+
+// Resolves and runs the source under impayes_sync.source_search_path,
+// never the caller's (where pg_temp comes first). Returns the GUC nest
+// level to pop; the subtransaction's rollback pops it on an error.
+int pin_source_search_path(const Settings &s) {
+    const PinnedSearchPath path = pinned_search_path(s.source_search_path);
+    if (!path.ok)
+        throw SyncError("impayes_sync.source_search_path " + path.problem)
+            .with("setting", "impayes_sync.source_search_path");
+    int nest = 0;
+    const char *value = path.value.c_str();
+    pg::run([&] {
+        nest = NewGUCNestLevel();
+        set_config_option("search_path", value, PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true,
+                          0, false);
+    });
+    return nest;
 }
 
 // Everything that runs inside the subtransaction.
@@ -258,6 +279,8 @@ void read_rows(const Settings &s, QueryTimer &timer, SourceData &out, const Ledg
     pg::run([] {
         if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
     });
+    const SipKey hash_key = install_secret();
+    const int path_nest = pin_source_search_path(s);
     std::string sql = source_is_query(s.source) ? s.source : relation_query(s.source);
     timer.arm(s.query_timeout_ms);
     SPIPlanPtr plan = nullptr;
@@ -284,7 +307,7 @@ void read_rows(const Settings &s, QueryTimer &timer, SourceData &out, const Ledg
     }
 
     const std::vector<JsonValue> names = interned_names(cols, out.rows.GetAllocator());
-    RowReader reader(cols, names, key_index, known, hash_seed(desc));
+    RowReader reader(cols, names, key_index, known, hash_key, hash_seed(desc, hash_key));
     MemoryContext batch_ctx = nullptr, old = nullptr;
     pg::run([&] {
         batch_ctx = AllocSetContextCreate(CurrentMemoryContext, "impayes_sync rows",
@@ -317,6 +340,7 @@ void read_rows(const Settings &s, QueryTimer &timer, SourceData &out, const Ledg
     pg::run([&] {
         SPI_cursor_close(portal);
         SPI_finish();
+        AtEOXact_GUC(true, path_nest);
     });
     settle_json_columns(cols, out, s.key_column);
     for (const auto &c : cols)

@@ -40,17 +40,19 @@ LedgerState ledger(std::initializer_list<std::pair<const std::string, LedgerEntr
     return l;
 }
 
+const SipKey kHashKey{};
+
 }  // namespace
 
 TEST(LedgerHash, HexRoundTripAndNeverZero) {
     const std::string a = "abc";
-    const uint64_t h = hash_bytes(a.data(), a.size());
+    const uint64_t h = hash_bytes(kHashKey, a.data(), a.size());
     EXPECT_NE(h, 0u);
     EXPECT_EQ(hash_hex(h).size(), 16u);
     EXPECT_EQ(hash_from_hex(hash_hex(h).data(), 16), h);
     EXPECT_EQ(hash_from_hex("", 0), 0u);
     EXPECT_EQ(hash_from_hex("xyz0000000000000", 16), 0u);
-    EXPECT_EQ(hash_bytes("", 0), hash_bytes("", 0));
+    EXPECT_EQ(hash_bytes(kHashKey, "", 0), hash_bytes(kHashKey, "", 0));
 }
 
 TEST(LedgerHash, EveryByteCounts) {
@@ -58,9 +60,9 @@ TEST(LedgerHash, EveryByteCounts) {
     b[37] = 'y';  // in the tail after the 8-byte words
     std::string c = a;
     c[3] = 'y';  // in a word
-    EXPECT_NE(hash_bytes(a.data(), a.size()), hash_bytes(b.data(), b.size()));
-    EXPECT_NE(hash_bytes(a.data(), a.size()), hash_bytes(c.data(), c.size()));
-    EXPECT_NE(hash_bytes(a.data(), 39), hash_bytes(a.data(), 40));
+    EXPECT_NE(hash_bytes(kHashKey, a.data(), a.size()), hash_bytes(kHashKey, b.data(), b.size()));
+    EXPECT_NE(hash_bytes(kHashKey, a.data(), a.size()), hash_bytes(kHashKey, c.data(), c.size()));
+    EXPECT_NE(hash_bytes(kHashKey, a.data(), 39), hash_bytes(kHashKey, a.data(), 40));
 }
 
 TEST(DiffLedger, UnchangedRowsAreSkipped) {

@@ -131,3 +131,39 @@ TEST(ValidateSettings, OnMissing) {
     EXPECT_EQ(blamed([](Settings &s) { s.on_missing = "remove"; }), g);
     EXPECT_EQ(blamed([](Settings &s) { s.on_missing = ""; }), g);
 }
+
+TEST(SourceSearchPath, PgCatalogFirstPgTempLast) {
+    EXPECT_EQ(pinned_search_path("public").value, "pg_catalog, \"public\", pg_temp");
+    EXPECT_EQ(pinned_search_path(" Compta , \"Mixed Case\" ").value,
+              "pg_catalog, \"compta\", \"Mixed Case\", pg_temp");
+    EXPECT_EQ(pinned_search_path("pg_catalog, a").value, "pg_catalog, \"a\", pg_temp");
+    EXPECT_EQ(pinned_search_path("").value, "pg_catalog, pg_temp");
+    EXPECT_EQ(pinned_search_path("\"a\"\"b\"").value, "pg_catalog, \"a\"\"b\", pg_temp");
+    EXPECT_EQ(pinned_search_path("\"a,b\"").value, "pg_catalog, \"a,b\", pg_temp");
+}
+
+TEST(SourceSearchPath, CallerChosenSchemasAreRefused) {
+    for (const char *bad : {"$user", "\"$user\", public", "public, pg_temp", "PG_TEMP", "pg_temp_3",
+                            "a,,b", "a b", "\"unterminated", ","}) {
+        const PinnedSearchPath p = pinned_search_path(bad);
+        EXPECT_FALSE(p.ok) << bad;
+        EXPECT_FALSE(p.problem.empty()) << bad;
+    }
+    EXPECT_EQ(blamed([](Settings &s) { s.source_search_path = "$user, public"; }),
+              "impayes_sync.source_search_path");
+    EXPECT_EQ(blamed([](Settings &s) { s.source_search_path = "compta, public"; }), "");
+}
+
+TEST(KeyInClear, OnlyHttpToAHostThatIsNotLoopback) {
+    EXPECT_TRUE(key_travels_in_clear("http://parse.example.com/parse"));
+    EXPECT_TRUE(key_travels_in_clear("HTTP://10.1.2.3:1337/parse"));
+    EXPECT_TRUE(key_travels_in_clear("http://128.0.0.1/parse"));
+    EXPECT_TRUE(key_travels_in_clear("http://127.0.0.1.example.com/parse"));
+    EXPECT_TRUE(key_travels_in_clear("http://[2001:db8::1]:1337/parse"));
+    EXPECT_FALSE(key_travels_in_clear("https://parse.example.com/parse"));
+    EXPECT_FALSE(key_travels_in_clear("http://127.0.0.1:1337/parse"));
+    EXPECT_FALSE(key_travels_in_clear("http://127.45.6.7/parse"));
+    EXPECT_FALSE(key_travels_in_clear("http://LocalHost:1337/parse"));
+    EXPECT_FALSE(key_travels_in_clear("http://localhost./parse"));
+    EXPECT_FALSE(key_travels_in_clear("http://[::1]:1337/parse"));
+}
