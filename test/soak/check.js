@@ -59,6 +59,25 @@ function checkParse({ expected, objects, keyField, onMissing, what = 'converged'
   return problems;
 }
 
+// After a successful run the ledger must hold every source key once, with
+// the objectId Parse holds for it (else the next incremental run trusts a
+// wrong entry). entries: [{ key, object_id }].
+function checkLedger({ entries, expected, objects, keyField }) {
+  const problems = [];
+  const idOf = new Map();
+  for (const o of objects) if (typeof o[keyField] === 'string') idOf.set(o[keyField], o.objectId);
+  const seen = new Set();
+  for (const e of entries) {
+    seen.add(e.key);
+    if (!expected.has(e.key)) continue; // a key that left the source may stay (on_missing=keep)
+    if (idOf.get(e.key) !== e.object_id) {
+      problems.push(`ledger: key ${JSON.stringify(e.key)} -> ${e.object_id}, Parse holds ${idOf.get(e.key) || 'no object'}`);
+    }
+  }
+  for (const k of expected.keys()) if (!seen.has(k)) problems.push(`ledger: no entry for source key ${JSON.stringify(k)}`);
+  return problems;
+}
+
 // Differences between two reads of the class (a dry run must change nothing).
 function diffReads(before, after) {
   const index = objs => new Map(objs.map(o => [o.objectId, canonical(userFields(o))]));
@@ -73,4 +92,4 @@ function diffReads(before, after) {
   return problems;
 }
 
-module.exports = { checkParse, diffReads, canonical };
+module.exports = { checkParse, checkLedger, diffReads, canonical };

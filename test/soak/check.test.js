@@ -2,7 +2,7 @@
 // Self-test of the soak's invariant checks (check.js): each kind of wrong
 // Parse content must be reported. Prints "ok ..." / "FAILED ..." lines.
 'use strict';
-const { checkParse, diffReads } = require('./check');
+const { checkParse, checkLedger, diffReads } = require('./check');
 
 const K = 'numero_facture';
 const expected = new Map([
@@ -30,6 +30,9 @@ const cases = [
   ['dry-run diff sees a change', diffReads(good(), good().map(o => (o.objectId === 'o2' ? { ...o, client: 'x' } : o))).length === 1],
   ['dry-run diff sees an insert and a delete', diffReads(good(), [good()[0], { objectId: 'o9', numero_facture: 'B' }]).length === 2],
   ['dry-run diff ignores updatedAt', diffReads(good(), good().map(o => ({ ...o, updatedAt: 'later' }))).length === 0],
+  ['ledger matching Parse passes', checkLedger({ entries: [{ key: 'A', object_id: 'o1' }, { key: 'B', object_id: 'o2' }, { key: 'C', object_id: 'o3' }], expected, objects: good(), keyField: K }).length === 0],
+  ['ledger entry missing', checkLedger({ entries: [{ key: 'A', object_id: 'o1' }], expected, objects: good(), keyField: K }).some(p => /no entry for source key "B"/.test(p))],
+  ['ledger entry with a wrong objectId', checkLedger({ entries: [{ key: 'A', object_id: 'o1' }, { key: 'B', object_id: 'old' }], expected, objects: good(), keyField: K }).some(p => /"B" -> old, Parse holds o2/.test(p))],
 ];
 let failed = 0;
 for (const [name, pass] of cases) {

@@ -13,7 +13,7 @@ const path = require('path');
 const { makeRng } = require('./rng');
 const source = require('./source');
 const { planClientOps, applyClientOps } = require('./clients');
-const { checkParse, diffReads } = require('./check');
+const { checkParse, checkLedger, diffReads } = require('./check');
 const { makeParse } = require('./parse');
 const { FAULTS, faultWeights } = require('./faults');
 const { makeContext } = require('./run');
@@ -173,8 +173,13 @@ async function main() {
       lines.push(`  clean run: ${describeOutcome(cleanOut)}`);
       if (cleanOut.kind !== 'result' || cleanOut.result.success !== true) problems.push(`clean run did not succeed: ${describeOutcome(cleanOut)}`);
       const expected = await source.readExpected(db);
-      problems.push(...checkParse({ expected, objects: await parse.readAll(), keyField: KEY, onMissing: plan.onMissing })
+      const objects = await parse.readAll();
+      problems.push(...checkParse({ expected, objects, keyField: KEY, onMissing: plan.onMissing })
         .map(p => `after the clean run: ${p}`));
+      if (cleanOut.kind === 'result' && cleanOut.result.success === true) {
+        const entries = (await db.query('SELECT key, object_id FROM impayes_sync.ledger WHERE class_name = $1', [CLASS])).rows;
+        problems.push(...checkLedger({ entries, expected, objects, keyField: KEY }).map(p => `after the clean run: ${p}`));
+      }
       if (pgLog) {
         problems.push(...crashesSince(pgLog, logMark).map(l => `server log: ${l}`));
         logMark = fs.statSync(pgLog).size;
