@@ -63,6 +63,18 @@ fi
 passed=$((passed + reg_pass))
 failed=$((failed + reg_fail))
 
+echo "== soak (randomized faults; replay: bash test/soak/soak.sh --seed N --rounds R)"
+# A short run against the same harness: the "ok"/"FAILED" lines count.
+soak_log=$(mktemp)
+if bash test/soak/soak.sh --state "$state" --seed "${SOAK_SEED:-20261201}" --rounds "${SOAK_ROUNDS:-25}" 2>&1 |
+  tee "$soak_log"; then :; fi
+soak_pass=$(grep -cE '^ok ' "$soak_log" || true)
+soak_fail=$(grep -cE '^FAILED' "$soak_log" || true)
+# No final "ok soak seed=..." or "FAILED soak" line: the soak itself broke.
+grep -qE '^(ok soak seed=|FAILED soak)' "$soak_log" || soak_fail=$((soak_fail + 1))
+passed=$((passed + soak_pass))
+failed=$((failed + soak_fail))
+
 # The master key must appear nowhere in the server or Parse logs.
 key=$(cat "$IMPAYES_MASTER_KEY_FILE")
 if grep -rqF -- "$key" "$IMPAYES_PG_LOG" "$state"/*.log results/ 2>/dev/null; then
