@@ -122,7 +122,8 @@ SELECT * FROM t09_state();
 SELECT test.proxy('pass');
 SELECT test.summary(impayes_sync());
 SELECT * FROM t09_state();
--- Without retries the run fails; the next one finds them and skips them.
+-- Without retries the inserts are still looked up by key (not re-sent):
+-- all applied, the run succeeds; the next one finds nothing to do.
 SELECT * FROM test.admin('drop-class T09');
 SET impayes_sync.max_retries = 0;
 SELECT test.proxy('apply-then-reset-batch');

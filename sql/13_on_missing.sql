@@ -18,8 +18,8 @@ SELECT * FROM test.admin('count T13');
 SELECT test.summary(r), r->'deleted' AS deleted FROM impayes_sync() r;
 SELECT d->>'numero_facture' AS left_in_parse FROM test.dump('T13') d ORDER BY 1;
 
--- Another client created a second object for F-3: reported with keep,
--- removed with delete.
+-- Another client created a second object for F-3: reported, and the extra
+-- removed whatever on_missing says (nothing left for the next run).
 SELECT * FROM test.admin($$create-object T13 '{"numero_facture":"F-3","montant":3}'$$);
 SET impayes_sync.on_missing = 'keep';
 SELECT r->'details'->'duplicate_keys_in_parse' AS duplicates, r->'deleted' AS deleted FROM impayes_sync() r;

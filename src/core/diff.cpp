@@ -49,6 +49,19 @@ std::vector<std::string> diff_keys(const SourceData &src, const std::string &key
     return keys;
 }
 
+// The update that makes obj equal to source row i (no field when equal).
+Op update_of(const SourceData &src, size_t i, const JsonValue &obj) {
+    Op op{Op::Update, i, object_id(obj), {}, {}, {}, {}};
+    const JsonValue &src_row = src.rows[rapidjson::SizeType(i)];
+    for (const auto &col : src.columns) {
+        const JsonValue *sv = find_member(src_row, col.name.c_str());
+        const JsonValue *pv = find_member(obj, col.name.c_str());
+        if (field_equal(sv, pv)) continue;
+        (sv == nullptr || sv->IsNull() ? op.removed : op.changed).push_back(col.name);
+    }
+    return op;
+}
+
 void sort_deletes(DiffResult &out, size_t first) {
     // Key order: reports and previews do not depend on hashing.
     std::stable_sort(out.ops.begin() + long(first), out.ops.end(),
@@ -136,28 +149,21 @@ void RowsDiff::add(const JsonValue &objects) {
         if (k == nullptr || k->IsNull()) continue;
         std::string key = key_string(*k);
         // The first object of a key (smallest objectId, as read in keyset
-        // order) is the one synced; the others are reported.
+        // order) is the one synced for now; settle_duplicates() decides.
         if (!seen_.insert(key).second) {
             out_.duplicated.push_back(key);
-            if (delete_missing_) deletes_.push_back({Op::Delete, 0, object_id(obj), {}, {}, key});
+            out_.duplicated_values.push_back(to_json(*k));
             continue;
         }
         auto row = row_of_key_.find(key);
         if (row == row_of_key_.end()) {
             if (delete_missing_ && !present_.count(key))
-                deletes_.push_back({Op::Delete, 0, object_id(obj), {}, {}, key});
+                deletes_.push_back({Op::Delete, 0, object_id(obj), {}, {}, key, {}});
             continue;
         }
         const size_t i = row->second;
         matched_[i] = true;
-        Op op{Op::Update, i, object_id(obj), {}, {}, {}};
-        const JsonValue &src_row = src_.rows[rapidjson::SizeType(i)];
-        for (const auto &col : src_.columns) {
-            const JsonValue *sv = find_member(src_row, col.name.c_str());
-            const JsonValue *pv = find_member(obj, col.name.c_str());
-            if (field_equal(sv, pv)) continue;
-            (sv == nullptr || sv->IsNull() ? op.removed : op.changed).push_back(col.name);
-        }
+        Op op = update_of(src_, i, obj);
         if (op.changed.empty() && op.removed.empty()) {
             ++out_.skipped;
             out_.equal.push_back({i, op.object_id});
@@ -170,7 +176,7 @@ void RowsDiff::add(const JsonValue &objects) {
 DiffResult RowsDiff::finish() {
     for (size_t i = 0; i < keys_.size(); ++i)
         if (keys_[i] != kRejectedKey && !matched_[i])
-            out_.ops.push_back({Op::Insert, i, {}, {}, {}, {}});
+            out_.ops.push_back({Op::Insert, i, {}, {}, {}, {}, {}});
     // Row order, then deletes in key order: results and previews do not
     // depend on the order Parse answered in.
     std::stable_sort(out_.ops.begin(), out_.ops.end(),
@@ -199,7 +205,7 @@ DiffResult diff_ledger(const SourceData &src, const std::string &key_column,
         if (keys[i] == kRejectedKey) continue;
         auto found = ledger.entries.find(keys[i]);
         if (found == ledger.entries.end()) {
-            out.ops.push_back({Op::Insert, i, {}, {}, {}, {}});
+            out.ops.push_back({Op::Insert, i, {}, {}, {}, {}, {}});
             continue;
         }
         if (found->second.hash == row_hashes[i]) {
@@ -207,7 +213,7 @@ DiffResult diff_ledger(const SourceData &src, const std::string &key_column,
             continue;
         }
         // Parse's content is only known by its hash: send every field.
-        Op op{Op::Update, i, found->second.object_id, {}, {}, {}};
+        Op op{Op::Update, i, found->second.object_id, {}, {}, {}, {}};
         for (const auto &col : src.columns) {
             const JsonValue *s = find_member(src.rows[i], col.name.c_str());
             (s == nullptr || s->IsNull() ? op.removed : op.changed).push_back(col.name);
@@ -219,9 +225,105 @@ DiffResult diff_ledger(const SourceData &src, const std::string &key_column,
     std::unordered_set<std::string> present = present_keys(src, key_column);
     for (const auto &entry : ledger.entries)
         if (!present.count(entry.first))
-            out.ops.push_back({Op::Delete, 0, entry.second.object_id, {}, {}, entry.first});
+            out.ops.push_back({Op::Delete, 0, entry.second.object_id, {}, {}, entry.first, {}});
     sort_deletes(out, first);
     return out;
+}
+
+Keeper choose_keeper(const std::vector<const JsonValue *> &objects, const std::string &ledger_id) {
+    Keeper k{0, Keeper::Oldest};
+    auto created = [](const JsonValue *o) {
+        const JsonValue *c = find_member(*o, "createdAt");
+        return c && c->IsString() ? std::string(c->GetString()) : std::string();
+    };
+    for (size_t i = 0; i < objects.size(); ++i) {
+        if (!ledger_id.empty() && object_id(*objects[i]) == ledger_id) return {i, Keeper::InLedger};
+        if (i == 0) continue;
+        // Same fixed-width ISO format: string order is time order.
+        const std::string ci = created(objects[i]), ck = created(objects[k.index]);
+        if (ci < ck || (ci == ck && object_id(*objects[i]) < object_id(*objects[k.index])))
+            k.index = i;
+    }
+    return k;
+}
+
+std::vector<std::string> settle_duplicates(const SourceData &src, const std::string &key_column,
+                                           const JsonValue &objects, const LedgerEntries &ledger,
+                                           bool delete_missing, DiffResult &diff) {
+    std::unordered_map<std::string, std::vector<const JsonValue *>> by_key;
+    std::vector<std::string> order;  // keys in the order first met
+    for (const auto &obj : objects.GetArray()) {
+        const JsonValue *k = find_member(obj, key_column.c_str());
+        if (k == nullptr || k->IsNull()) continue;
+        auto &list = by_key[key_string(*k)];
+        if (list.empty()) order.push_back(key_string(*k));
+        list.push_back(&obj);
+    }
+    std::vector<RowProblem> ignored;  // already reported by the diff
+    const std::vector<std::string> keys = source_keys(src, key_column, ignored);
+    std::unordered_map<std::string_view, size_t> row_of_key;
+    for (size_t i = 0; i < keys.size(); ++i)
+        if (keys[i] != kRejectedKey && by_key.count(keys[i])) row_of_key.emplace(keys[i], i);
+    // What the diff decided for these keys is redone.
+    auto settled = [&](const Op &op) {
+        return by_key.count(op.kind == Op::Delete ? op.key : keys[op.row]) != 0;
+    };
+    diff.ops.erase(std::remove_if(diff.ops.begin(), diff.ops.end(), settled), diff.ops.end());
+    const size_t equal_before = diff.equal.size();
+    diff.equal.erase(std::remove_if(diff.equal.begin(), diff.equal.end(),
+                                    [&](const auto &e) { return by_key.count(keys[e.first]); }),
+                     diff.equal.end());
+    diff.skipped -= long(equal_before - diff.equal.size());
+    const std::unordered_set<std::string> present =
+        delete_missing ? present_keys(src, key_column) : std::unordered_set<std::string>();
+    std::vector<std::string> lines;
+    diff.duplicated.clear();
+    diff.duplicated_values.clear();
+    for (const std::string &key : order) {
+        const std::vector<const JsonValue *> &objs = by_key[key];
+        auto l = ledger.find(key);
+        const Keeper keep = choose_keeper(objs, l == ledger.end() ? "" : l->second.object_id);
+        const JsonValue &kept = *objs[keep.index];
+        auto row = row_of_key.find(key);
+        const bool gone = row == row_of_key.end() && delete_missing && !present.count(key);
+        if (row != row_of_key.end()) {
+            Op op = update_of(src, row->second, kept);
+            if (op.changed.empty() && op.removed.empty()) {
+                ++diff.skipped;
+                diff.equal.push_back({row->second, op.object_id});
+            } else {
+                diff.ops.push_back(std::move(op));
+            }
+        }
+        for (size_t i = 0; i < objs.size(); ++i) {
+            // The key left the source: every object goes, none is an extra.
+            if (i != keep.index || gone)
+                diff.ops.push_back({Op::Delete,
+                                    0,
+                                    object_id(*objs[i]),
+                                    {},
+                                    {},
+                                    key,
+                                    gone ? std::string() : object_id(kept)});
+        }
+        if (objs.size() < 2) continue;
+        diff.duplicated.push_back(key);
+        std::string line = "key " + key + " is held by " + std::to_string(objs.size()) +
+                           " objects: " +
+                           (gone ? "its key left the source, deleting them all"
+                                 : "keeping " + object_id(kept) +
+                                       (keep.why == Keeper::InLedger ? " (the one the ledger knows)"
+                                                                     : " (the oldest)") +
+                                       ", deleting the others");
+        lines.push_back(std::move(line));
+    }
+    // Row order, then deletes in key order, as the diff orders them.
+    std::stable_sort(diff.ops.begin(), diff.ops.end(), [](const Op &a, const Op &b) {
+        if ((a.kind == Op::Delete) != (b.kind == Op::Delete)) return b.kind == Op::Delete;
+        return a.kind == Op::Delete ? a.key < b.key : a.row < b.row;
+    });
+    std::stable_sort(diff.equal.begin(), diff.equal.end());
+    return lines;
 }
 
 }  // namespace impayes

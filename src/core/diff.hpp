@@ -21,6 +21,9 @@ struct Op {
     std::vector<std::string> changed;  // Update only: fields that differ
     std::vector<std::string> removed;  // Update only: NULL in source, set in Parse
     std::string key;                   // Delete only: the key, for reports
+    // Delete only: the object is an extra sharing its key with the one kept
+    // (this objectId), not a key that left the source.
+    std::string keeper;
 };
 
 struct DiffResult {
@@ -28,6 +31,8 @@ struct DiffResult {
     long skipped = 0;
     std::vector<RowProblem> rejected;     // NULL or duplicate keys
     std::vector<std::string> duplicated;  // keys held by several Parse objects
+    // diff_rows: the JSON text of each duplicated key's value, to look it up.
+    std::vector<std::string> duplicated_values;
     // diff_rows: rows equal to their Parse object (row index, objectId).
     std::vector<std::pair<size_t, std::string>> equal;
 };
@@ -35,8 +40,10 @@ struct DiffResult {
 // rows: SourceData::rows; existing: array of Parse objects (objectId +
 // synced fields). Only the synced columns are compared. With
 // delete_missing, objects whose key is not in the source (paid or
-// cancelled invoices) and extra objects sharing a key become deletes; keys
-// of rejected source rows are still "in the source" and never deleted.
+// cancelled invoices) become deletes; keys of rejected source rows are
+// still "in the source" and never deleted. Extra objects sharing a key are
+// reported in duplicated (the first one read is synced): settle_duplicates()
+// then decides which one is kept.
 DiffResult diff_rows(const SourceData &src, const std::string &key_column,
                      const JsonValue &existing, bool delete_missing = false);
 
@@ -78,6 +85,24 @@ std::vector<std::string> source_keys(const SourceData &src, const std::string &k
                                      std::vector<RowProblem> &rejected,
                                      long *unchanged_rejected = nullptr);
 extern const char *const kRejectedKey;
+
+// Which of several Parse objects sharing a key is kept: the one the
+// ledger knows (ledger_id), else the oldest (createdAt, then objectId).
+struct Keeper {
+    size_t index;  // in objects
+    enum Why { InLedger, Oldest } why;
+};
+Keeper choose_keeper(const std::vector<const JsonValue *> &objects, const std::string &ledger_id);
+
+// Rewrites a full diff for the keys objects holds (every Parse object of
+// the keys diff_rows() reported duplicated, read again by key with the
+// synced fields and createdAt): for each key, the object kept is the one
+// the row is compared with, and the others become deletes (Op::keeper set),
+// whatever delete_missing says. ledger: the entries saved before the run.
+// Returns one line per key held several times, for the log.
+std::vector<std::string> settle_duplicates(const SourceData &src, const std::string &key_column,
+                                           const JsonValue &objects, const LedgerEntries &ledger,
+                                           bool delete_missing, DiffResult &diff);
 
 // Whether a source field (nullptr when NULL) equals a Parse field
 // (nullptr when absent): NULL equals absent or null.

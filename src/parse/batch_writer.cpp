@@ -87,8 +87,7 @@ bool BatchWriter::next_batch(const std::vector<size_t> &todo, size_t &pos, const
 }
 
 void BatchWriter::send_round(const std::vector<size_t> &todo, const SourceData &src,
-                             std::vector<ItemOutcome> &out, std::vector<size_t> &retry,
-                             std::vector<size_t> &maybe_applied) {
+                             std::vector<ItemOutcome> &out, Round &round) {
     std::vector<Batch> batches;  // their ops; bodies are moved into the requests
     size_t pos = 0;
     const long first = batches_sent_;
@@ -134,7 +133,7 @@ void BatchWriter::send_round(const std::vector<size_t> &todo, const SourceData &
                         continue;
                     }
                     o = outcome(ItemOutcome::Failed, r.status, e.code, e.message);
-                    if (is_transient(item)) retry.push_back(b.ops[i]);
+                    if (is_transient(item)) round.resend.push_back(b.ops[i]);
                 }
                 return;
             }
@@ -147,50 +146,90 @@ void BatchWriter::send_round(const std::vector<size_t> &todo, const SourceData &
                 msg +=
                     " (Parse Server's maxUploadSize is smaller than the request: lower "
                     "impayes_sync.max_request_bytes or impayes_sync.batch_size)";
-            const bool transient = !r.ok() && is_transient(r);
+            const BatchFailure how = classify_batch_failure(r);
             for (size_t op : b.ops) {
                 out[op] = outcome(r.status == 413 ? ItemOutcome::TooLarge : ItemOutcome::Failed,
                                   r.status, e.code, "POST /batch: " + msg);
-                if (transient) retry.push_back(op);
-                if (transient && (r.sent || r.status >= 500)) maybe_applied.push_back(op);
+                if (how == BatchFailure::Final) continue;
+                // Updates and deletes are idempotent: sent again whatever
+                // happened to the first request.
+                if (how == BatchFailure::Resend || ops_[op].kind != Op::Insert) {
+                    round.resend.push_back(op);
+                    continue;
+                }
+                round.look_up.push_back(op);
+                if (how == BatchFailure::MayStillArrive) round.may_arrive[op] = true;
             }
         },
         s_.parallel_requests);
 }
 
-void BatchWriter::settle_applied_inserts(const std::vector<Op> &ops, const SourceData &src,
-                                         std::vector<size_t> &retry,
-                                         std::vector<ItemOutcome> &out) {
+BatchFailure classify_batch_failure(const HttpResponse &r) {
+    if (r.ok() || !is_transient(r)) return BatchFailure::Final;
+    // A gateway timeout: the proxy gave up waiting, Parse may still apply it.
+    if (r.status == 504) return BatchFailure::MayStillArrive;
+    if (!r.error.empty()) return r.sent ? BatchFailure::MayStillArrive : BatchFailure::Resend;
+    return r.status >= 500 ? BatchFailure::LookUpThenResend : BatchFailure::Resend;
+}
+
+void BatchWriter::settle_inserts(const std::vector<Op> &ops, const SourceData &src, Round &round,
+                                 std::vector<ItemOutcome> &out) {
+    auto key_of = [&](size_t i) -> const JsonValue & {
+        return src.rows[rapidjson::SizeType(ops[i].row)][s_.key_column.c_str()];
+    };
     std::vector<const JsonValue *> keys;
-    for (size_t i : retry)
-        if (ops[i].kind == Op::Insert)
-            keys.push_back(&src.rows[rapidjson::SizeType(ops[i].row)][s_.key_column.c_str()]);
-    if (keys.empty()) return;
-    JsonDoc found;
-    parse_.find_by_keys(s_.key_column, keys, found);
+    for (size_t i : round.look_up) keys.push_back(&key_of(i));
     std::unordered_map<std::string, std::string> present;  // key -> objectId
-    for (const auto &obj : found.GetArray()) {
-        const JsonValue *k = find_member(obj, s_.key_column.c_str());
-        const JsonValue *id = find_member(obj, "objectId");
-        if (k && id && id->IsString()) present[key_string(*k)] = id->GetString();
-    }
-    std::vector<size_t> still;
-    for (size_t i : retry) {
-        const Op &op = ops[i];
-        if (op.kind == Op::Insert &&
-            present.count(
-                key_string(src.rows[rapidjson::SizeType(op.row)][s_.key_column.c_str()]))) {
-            out[i] = outcome(ItemOutcome::Done, 0, "", "");  // applied before the failure
-            out[i].object_id =
-                present[key_string(src.rows[rapidjson::SizeType(op.row)][s_.key_column.c_str()])];
-            continue;
+    std::string lookup_error;
+    try {
+        JsonDoc found;
+        parse_.find_by_keys(s_.key_column, keys, found);
+        for (const auto &obj : found.GetArray()) {
+            const JsonValue *k = find_member(obj, s_.key_column.c_str());
+            const JsonValue *id = find_member(obj, "objectId");
+            if (k && id && id->IsString()) present[key_string(*k)] = id->GetString();
         }
-        still.push_back(i);
+    } catch (const SyncError &e) {
+        // Without the answer, sending again could create them twice.
+        lookup_error = e.what();
     }
-    if (still.size() != retry.size())
-        log_.info(std::to_string(retry.size() - still.size()) +
+    long applied = 0, unknown = 0;
+    for (size_t i : round.look_up) {
+        ItemOutcome &o = out[i];
+        if (lookup_error.empty()) {
+            auto p = present.find(key_string(key_of(i)));
+            if (p != present.end()) {
+                o = outcome(ItemOutcome::Done, 0, "", "");  // applied before the failure
+                o.object_id = p->second;
+                ++applied;
+                continue;
+            }
+            if (!round.may_arrive[i]) {
+                round.resend.push_back(i);
+                continue;
+            }
+        }
+        if (round.may_arrive[i]) {
+            o.state = ItemOutcome::Unknown;
+            o.error +=
+                lookup_error.empty()
+                    ? "; not found by key afterwards, but the request may still reach Parse: "
+                      "not sent again (outcome unknown; the next run checks)"
+                    : "; outcome unknown (not sent again; the next run checks): looking it "
+                      "up failed: " +
+                          lookup_error;
+            ++unknown;
+        } else {
+            o.error += "; not sent again: could not check whether it was applied: " + lookup_error;
+        }
+    }
+    if (applied)
+        log_.info(std::to_string(applied) +
                   " inserts were applied by Parse before their request failed; not sent again");
-    retry.swap(still);
+    if (unknown)
+        log_.info(std::to_string(unknown) +
+                  " inserts have an unknown outcome: their request got no answer and may still "
+                  "reach Parse, so they are not sent again in this run");
 }
 
 std::vector<ItemOutcome> BatchWriter::push(const std::vector<Op> &ops, const SourceData &src) {
@@ -199,15 +238,22 @@ std::vector<ItemOutcome> BatchWriter::push(const std::vector<Op> &ops, const Sou
     std::vector<size_t> todo(ops.size());
     for (size_t i = 0; i < ops.size(); ++i) todo[i] = i;
     for (int attempt = 0; !todo.empty(); ++attempt) {
-        std::vector<size_t> retry, maybe_applied;
-        send_round(todo, src, out, retry, maybe_applied);
-        if (retry.empty() || attempt >= s_.max_retries) break;
-        log_.info("retrying " + std::to_string(retry.size()) +
-                  " objects after a transient failure (attempt " + std::to_string(attempt + 1) +
-                  " of " + std::to_string(s_.max_retries) + ")");
-        http_.pause(parse_.backoff_ms(attempt));
-        if (!maybe_applied.empty()) settle_applied_inserts(ops, src, retry, out);
-        todo.swap(retry);
+        Round round;
+        round.may_arrive.assign(ops.size(), false);
+        send_round(todo, src, out, round);
+        if (round.resend.empty() && round.look_up.empty()) break;
+        const bool retries_left = attempt < s_.max_retries;
+        if (retries_left) {
+            log_.info("retrying " + std::to_string(round.resend.size() + round.look_up.size()) +
+                      " objects after a transient failure (attempt " + std::to_string(attempt + 1) +
+                      " of " + std::to_string(s_.max_retries) + ")");
+            http_.pause(parse_.backoff_ms(attempt));
+        }
+        // Even without a retry left: an insert found is Done, and one whose
+        // request may still arrive is Unknown rather than Failed.
+        if (!round.look_up.empty()) settle_inserts(ops, src, round, out);
+        if (!retries_left) break;
+        todo.swap(round.resend);
     }
     return out;
 }

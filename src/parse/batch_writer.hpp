@@ -1,7 +1,10 @@
 // Pushes inserts and updates through POST /batch: bodies split by item
 // count and bytes, several requests in flight, per-item results collected.
-// Transient failures are retried; before a retry, inserts whose request
-// may have been applied are looked up by key so none is created twice.
+// Transient failures are retried; inserts whose request may have been
+// applied are looked up by key first, so none is created twice. An insert
+// whose request may still reach Parse later (no answer after it was sent)
+// is never sent again in the same run: when the look-up does not find it,
+// its outcome is Unknown.
 #pragma once
 
 #include <string>
@@ -16,7 +19,9 @@
 namespace impayes {
 
 struct ItemOutcome {
-    enum State { Pending, Done, Failed, TooLarge };
+    // Unknown: an insert whose request may still be applied by Parse; not
+    // re-sent, counted as failed, and the next run reconciles fully.
+    enum State { Pending, Done, Failed, TooLarge, Unknown };
     State state = Pending;
     long http_status = 0;
     std::string code;       // Parse code or SQLSTATE
@@ -24,6 +29,16 @@ struct ItemOutcome {
     std::string object_id;  // Done inserts: the new object's id
     std::string stamp;      // Done inserts/updates: Parse's createdAt/updatedAt
 };
+
+// What a failed POST /batch means for its inserts, from its answer.
+enum class BatchFailure {
+    Final,             // not transient: not retried
+    Resend,            // never reached Parse, or a per-item error: send again
+    LookUpThenResend,  // Parse answered an error (5xx): maybe applied, finished
+    MayStillArrive,    // no answer after sending (timeout, connection lost, 504):
+                       // Parse may apply it later, so it is never re-sent
+};
+BatchFailure classify_batch_failure(const HttpResponse &r);
 
 // Serialises the /batch item of one operation.
 std::string batch_item_json(const Op &op, const SourceData &src, const std::string &mount,
@@ -49,11 +64,18 @@ private:
     // in memory; an item over max_request_bytes becomes TooLarge in out.
     bool next_batch(const std::vector<size_t> &todo, size_t &pos, const SourceData &src, Batch &b,
                     std::vector<ItemOutcome> &out);
+    // Ops of one round to send again, and inserts to look up first
+    // (may_arrive: those whose request may still reach Parse).
+    struct Round {
+        std::vector<size_t> resend, look_up;
+        std::vector<bool> may_arrive;  // by op index
+    };
     void send_round(const std::vector<size_t> &todo, const SourceData &src,
-                    std::vector<ItemOutcome> &out, std::vector<size_t> &retry,
-                    std::vector<size_t> &maybe_applied);
-    void settle_applied_inserts(const std::vector<Op> &ops, const SourceData &src,
-                                std::vector<size_t> &retry, std::vector<ItemOutcome> &out);
+                    std::vector<ItemOutcome> &out, Round &round);
+    // Inserts found by key are Done; the others are sent again, or, when
+    // their request may still arrive, Unknown.
+    void settle_inserts(const std::vector<Op> &ops, const SourceData &src, Round &round,
+                        std::vector<ItemOutcome> &out);
 
     const Settings &s_;
     ParseClient &parse_;

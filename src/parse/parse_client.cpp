@@ -364,27 +364,65 @@ void ParseClient::read_paged(const std::vector<std::string> &fields, const std::
     }
 }
 
+std::vector<size_t> chunk_ends(const std::vector<size_t> &sizes, size_t max_items,
+                               size_t max_bytes) {
+    std::vector<size_t> ends;
+    size_t items = 0, bytes = 0;
+    for (size_t i = 0; i < sizes.size(); ++i) {
+        if (items > 0 && (items >= max_items || bytes + sizes[i] > max_bytes)) {
+            ends.push_back(i);
+            items = bytes = 0;
+        }
+        ++items;
+        bytes += sizes[i] + 1;  // and its comma
+    }
+    if (items > 0) ends.push_back(sizes.size());
+    return ends;
+}
+
 void ParseClient::find_by_keys(const std::string &key, const std::vector<const JsonValue *> &values,
                                JsonDoc &out, const std::vector<std::string> &fields) {
     out.SetArray();
-    const size_t chunk = 200;
-    for (size_t from = 0; from < values.size(); from += chunk) {
-        JsonDoc where;
-        where.SetObject();
-        auto &a = where.GetAllocator();
-        JsonValue in(rapidjson::kArrayType);
-        for (size_t i = from; i < values.size() && i < from + chunk; ++i)
-            in.PushBack(JsonValue(*values[i], a), a);
-        JsonValue cond(rapidjson::kObjectType);
-        cond.AddMember("$in", in, a);
-        where.AddMember(JsonValue(key.c_str(), a), cond, a);
-        std::string path =
-            "/classes/" + s_.class_name + "?limit=" + std::to_string(chunk * 4) +
-            "&keys=" + keys_param(fields.empty() ? std::vector<std::string>{key} : fields) +
-            "&where=" + url_encode(to_json(where));
-        HttpResponse r = request("GET", path);
-        if (!r.ok()) throw http_failure("looking up objects by key", "GET", url(path), r);
-        take_results(r.body, out, "GET " + describe_url(url(path)));
+    // A POST with "_method":"GET" is a query whose where clause is in the
+    // body: long keys never make a URL over what Node (16 KiB of headers)
+    // or a proxy (often 8 KiB) accepts.
+    std::vector<std::string> texts;
+    std::vector<size_t> sizes;
+    texts.reserve(values.size());
+    for (const JsonValue *v : values) {
+        texts.push_back(to_json(*v));
+        sizes.push_back(texts.back().size());
+    }
+    std::string keys = "objectId,updatedAt,createdAt";
+    for (const auto &f : fields.empty() ? std::vector<std::string>{key} : fields) keys += "," + f;
+    const std::string path = "/classes/" + s_.class_name;
+    size_t from = 0;
+    for (size_t end : chunk_ends(sizes, kLookupKeys, kLookupBytes)) {
+        rapidjson::StringBuffer buf;
+        rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+        w.StartObject();
+        w.Key("_method");
+        w.String("GET");
+        w.Key("limit");
+        w.Int64(int64_t(end - from) * 4);  // a key may be held by several objects
+        w.Key("keys");
+        w.String(keys.c_str(), rapidjson::SizeType(keys.size()));
+        w.Key("where");
+        w.StartObject();
+        w.Key(key.c_str(), rapidjson::SizeType(key.size()));
+        w.StartObject();
+        w.Key("$in");
+        w.StartArray();
+        for (size_t i = from; i < end; ++i)
+            w.RawValue(texts[i].data(), texts[i].size(), rapidjson::kStringType);
+        w.EndArray();
+        w.EndObject();
+        w.EndObject();
+        w.EndObject();
+        from = end;
+        HttpResponse r = request("POST", path, std::string(buf.GetString(), buf.GetSize()));
+        if (!r.ok()) throw http_failure("looking up objects by key", "POST", url(path), r);
+        take_results(r.body, out, "POST " + describe_url(url(path)) + " (look-up by key)");
     }
 }
 

@@ -80,7 +80,11 @@ public:
     // Exact number of objects in the class.
     long count();
 
-    // Objects whose field `key` is one of values (JSON values).
+    // Objects whose field `key` is one of values (JSON values), queried in
+    // the body of a POST (never a URL, whatever the keys' length), at most
+    // kLookupKeys keys and about kLookupBytes of keys per request.
+    static const size_t kLookupKeys = 200;
+    static const size_t kLookupBytes = 256 * 1024;
     void find_by_keys(const std::string &key, const std::vector<const JsonValue *> &values,
                       JsonDoc &out, const std::vector<std::string> &fields = {});
 
@@ -114,6 +118,12 @@ private:
     std::string base_;
     std::string mount_;
 };
+
+// Splits items of the given sizes in consecutive chunks of at most
+// max_items items and max_bytes bytes (an item larger than max_bytes is a
+// chunk of its own); returns the end index of each chunk.
+std::vector<size_t> chunk_ends(const std::vector<size_t> &sizes, size_t max_items,
+                               size_t max_bytes);
 
 // A SyncError for a failed answer: one line naming the call, with the HTTP
 // status, Parse code and message in details.

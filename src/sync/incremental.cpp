@@ -1,5 +1,6 @@
 #include "sync/incremental.hpp"
 
+#include <algorithm>
 #include <string_view>
 #include <unordered_map>
 #include <unordered_set>
@@ -60,7 +61,8 @@ std::string refresh_ledger(ParseClient &parse, const std::string &key_column, Le
 
 void refine_with_parse(ParseClient &parse, const SourceData &src, const std::string &key_column,
                        const std::vector<std::string> &fields, DiffResult &diff,
-                       LedgerState &ledger, std::vector<std::string> &confirmed_keys) {
+                       LedgerState &ledger, std::vector<std::string> &confirmed_keys,
+                       std::vector<std::string> &duplicate_lines) {
     const std::vector<uint64_t> &row_hashes = src.row_hashes;
     std::vector<const JsonValue *> keys;
     for (const Op &op : diff.ops)
@@ -70,14 +72,46 @@ void refine_with_parse(ParseClient &parse, const SourceData &src, const std::str
     JsonDoc current;
     parse.find_by_keys(key_column, keys, current, fields);
     std::unordered_map<std::string, const JsonValue *> by_key;
+    std::unordered_map<std::string, std::vector<const JsonValue *>> several;
     for (const auto &obj : current.GetArray()) {
         const JsonValue *k = find_member(obj, key_column.c_str());
         if (k == nullptr) continue;
         auto ins = by_key.emplace(key_string(*k), &obj);
-        if (!ins.second) diff.duplicated.push_back(ins.first->first);
+        if (ins.second) continue;
+        auto &list = several[ins.first->first];
+        if (list.empty()) list.push_back(ins.first->second);
+        list.push_back(&obj);
     }
+    // A key held by several objects (a late request, another client): the
+    // row is synced to the one kept, the others are deleted.
+    std::vector<Op> extras;
+    for (auto &s : several) {
+        auto l = ledger.entries.find(s.first);
+        const Keeper keep =
+            choose_keeper(s.second, l == ledger.entries.end() ? "" : l->second.object_id);
+        const std::string kept_id = str_member(*s.second[keep.index], "objectId");
+        by_key[s.first] = s.second[keep.index];
+        for (size_t i = 0; i < s.second.size(); ++i)
+            if (i != keep.index)
+                extras.push_back({Op::Delete,
+                                  0,
+                                  str_member(*s.second[i], "objectId"),
+                                  {},
+                                  {},
+                                  s.first,
+                                  kept_id});
+        diff.duplicated.push_back(s.first);
+        duplicate_lines.push_back(
+            "key " + s.first + " is held by " + std::to_string(s.second.size()) +
+            " objects: keeping " + kept_id +
+            (keep.why == Keeper::InLedger ? " (the one the ledger knows)" : " (the oldest)") +
+            ", deleting the others");
+    }
+    std::sort(diff.duplicated.begin(), diff.duplicated.end());
+    std::sort(duplicate_lines.begin(), duplicate_lines.end());
+    std::sort(extras.begin(), extras.end(), [](const Op &a, const Op &b) { return a.key < b.key; });
     std::vector<Op> kept;
-    kept.reserve(diff.ops.size());
+    kept.reserve(diff.ops.size() + extras.size());
     for (Op &op : diff.ops) {
         if (op.kind == Op::Delete) {
             kept.push_back(std::move(op));
@@ -110,6 +144,7 @@ void refine_with_parse(ParseClient &parse, const SourceData &src, const std::str
         ledger.entries[key] = LedgerEntry{op.object_id, row_hashes[op.row]};
         confirmed_keys.push_back(key);
     }
+    for (auto &e : extras) kept.push_back(std::move(e));
     diff.ops.swap(kept);
 }
 
@@ -173,9 +208,24 @@ LedgerDelta ledger_delta(bool rebuilt, const std::vector<KnownObject> &known,
     std::vector<std::string> removed;
     for (size_t i = 0; i < ops.size(); ++i) {
         const ItemOutcome &o = outcomes[i];
+        // An insert that may still be applied: how many objects Parse holds
+        // is unknown, so the next run reconciles fully and finds it.
+        if (o.state == ItemOutcome::Unknown) lost_track = true;
         if (o.state != ItemOutcome::Done) continue;
         const Op &op = ops[i];
         d.watermark = later_iso(d.watermark, o.stamp);
+        if (op.kind == Op::Delete && !op.keeper.empty()) {
+            // An extra object sharing its key: the key stays, with the kept one.
+            --d.object_count;
+            auto c = changes.find(op.key);
+            if (c != changes.end()) {
+                if (c->second.object_id == op.object_id) c->second = {op.keeper, 0};
+            } else if (auto l = ledger.entries.find(op.key);
+                       l != ledger.entries.end() && l->second.object_id == op.object_id) {
+                changes[op.key] = {op.keeper, 0};
+            }
+            continue;
+        }
         if (op.kind == Op::Delete) {
             --d.object_count;
             auto c = changes.find(op.key);

@@ -32,10 +32,14 @@ std::string refresh_ledger(ParseClient &parse, const std::string &key_column, Le
 // key, 200 per request) so that updates carry only the fields that differ
 // and no insert duplicates an object that exists. Rows Parse already holds
 // as they are become skips, with their ledger entry refreshed (appended to
-// confirmed_keys); keys held twice are reported in diff.duplicated.
+// confirmed_keys). A key held by several objects is synced to the one kept
+// (choose_keeper()) and the others become deletes whatever on_missing says
+// (Op::keeper set); such keys are in diff.duplicated, with one line each
+// for the log in duplicate_lines.
 void refine_with_parse(ParseClient &parse, const SourceData &src, const std::string &key_column,
                        const std::vector<std::string> &fields, DiffResult &diff,
-                       LedgerState &ledger, std::vector<std::string> &confirmed_keys);
+                       LedgerState &ledger, std::vector<std::string> &confirmed_keys,
+                       std::vector<std::string> &duplicate_lines);
 
 // A Parse object as read by a full reconciliation.
 struct KnownObject {

@@ -1,5 +1,6 @@
 #include "sync/sync_engine.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <memory>
 
@@ -182,6 +183,32 @@ void settle_json_types(SourceData &src, const JsonValue &fields, bool exists) {
     }
 }
 
+// A full read met keys held by several objects: reads them again by key
+// (with createdAt) and keeps one per key; returns the log lines.
+std::vector<std::string> settle_full_duplicates(const Settings &s, ParseClient &parse,
+                                                LedgerStore *ledger,
+                                                const std::vector<std::string> &names,
+                                                const SourceData &src, DiffResult &diff) {
+    JsonDoc values;
+    values.SetArray();
+    std::vector<std::string> texts = diff.duplicated_values;
+    std::sort(texts.begin(), texts.end());
+    texts.erase(std::unique(texts.begin(), texts.end()), texts.end());
+    for (const auto &t : texts) {
+        JsonDoc v;
+        if (!parse_json(v, t.data(), t.size()).empty()) continue;
+        values.PushBack(JsonValue(v, values.GetAllocator()), values.GetAllocator());
+    }
+    std::vector<const JsonValue *> keys;
+    for (const auto &v : values.GetArray()) keys.push_back(&v);
+    JsonDoc objects;
+    parse.find_by_keys(s.key_column, keys, objects, names);
+    LedgerState saved;  // which object the ledger knows for each key
+    if (ledger) ledger->load(s.class_name, saved);
+    return settle_duplicates(src, s.key_column, objects, saved.entries, s.on_missing == "delete",
+                             diff);
+}
+
 std::string full_reason(const Settings &s, LedgerStore *ledger, bool exists) {
     if (ledger == nullptr) return "no ledger";
     if (s.full) return "full => true";
@@ -280,9 +307,11 @@ SyncResult run_sync(const Settings &s, SourceReader &source, HttpClient &http, L
         const bool delete_missing = s.on_missing == "delete";
         std::vector<KnownObject> known;
         DiffResult diff;
+        std::vector<std::string> duplicate_lines;
         if (incremental) {
             diff = diff_ledger(*src, s.key_column, state, delete_missing);
-            refine_with_parse(parse, *src, s.key_column, names, diff, state, drifted);
+            refine_with_parse(parse, *src, s.key_column, names, diff, state, drifted,
+                              duplicate_lines);
         } else {
             // Page by page: the class is never held whole.
             RowsDiff rows_diff(*src, s.key_column, delete_missing);
@@ -292,7 +321,14 @@ SyncResult run_sync(const Settings &s, SourceReader &source, HttpClient &http, L
                     rows_diff.add(page);
                 });
             diff = rows_diff.finish();
+            if (!diff.duplicated.empty())
+                duplicate_lines = settle_full_duplicates(s, parse, ledger, names, *src, diff);
         }
+        for (size_t i = 0; i < duplicate_lines.size() && i < kListedProblems; ++i)
+            log.info("impayes_sync: " + duplicate_lines[i]);
+        if (duplicate_lines.size() > kListedProblems)
+            log.info("impayes_sync: " + std::to_string(duplicate_lines.size()) +
+                     " keys held by several objects in all");
         r.skipped = diff.skipped;
         lap(incremental ? "diff" : "Parse read and diff");
 
@@ -325,8 +361,14 @@ SyncResult run_sync(const Settings &s, SourceReader &source, HttpClient &http, L
                 std::vector<KnownObject>().swap(known);  // the run's peak memory is here
                 delta.signature = ledger_signature(s, src->columns);
                 // Extra objects sharing a key are only seen by a full read:
-                // keep reconciling fully while there are any.
-                if (!diff.duplicated.empty()) delta.object_count = -1;
+                // keep reconciling fully while one could not be deleted.
+                for (size_t i = 0; i < diff.ops.size(); ++i)
+                    if (!diff.ops[i].keeper.empty() && outcomes[i].state != ItemOutcome::Done)
+                        delta.object_count = -1;
+                if (delta.object_count < 0)
+                    log.info(
+                        "impayes_sync: the next run is a full reconciliation (an outcome "
+                        "is unknown or an extra object is left)");
                 if (!incremental) {
                     // Against the ledger as saved: state may hold drift merged
                     // by an incremental attempt that fell back to full.

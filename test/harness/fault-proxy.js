@@ -26,6 +26,12 @@
 //                             forwarded, its whole answer awaited (so it WAS
 //                             applied), then the client socket destroyed;
 //                             later requests pass
+//   late-batch                hold the first POST /batch without answering;
+//                             once its client gave up (closed the
+//                             connection), forward it to Parse as soon as
+//                             the NEXT request has been answered (so that
+//                             request cannot see it), and log "late-forwarded
+//                             status=N" when Parse has applied it
 // With --mode-file, the file is re-read when it changes (any rewrite, even
 // with the same text, resets the counters): one proxy, many scenarios.
 // One log line per request; headers are never logged (master key).
@@ -65,7 +71,7 @@ function parseMode(text) {
   };
   switch (name) {
     case 'pass': case 'reset': case 'reset-batch': case 'reset-mid-body':
-    case 'reset-mid-body-batch': case 'apply-then-reset-batch':
+    case 'reset-mid-body-batch': case 'apply-then-reset-batch': case 'late-batch':
       want(0); break;
     case 'delay': case 'delay-batch': want(1); m.ms = nums[0]; break;
     case 'status': want(1); m.code = nums[0]; break;
@@ -139,6 +145,23 @@ function forward(req, res, done, onResponse) {
   req.pipe(up);
 }
 
+// late-batch: the held request, released once after its client is gone.
+let late = null;
+
+function releaseLate(l) {
+  if (l.released) return;
+  l.released = true;
+  const up = http.request({
+    host: target.hostname, port: target.port || 80, method: l.method, path: l.url, headers: l.headers,
+  });
+  up.on('response', upRes => {
+    upRes.resume();
+    upRes.on('end', () => log(`${l.method} ${l.pathname} mode=${l.mode} late-forwarded status=${upRes.statusCode}`));
+  });
+  up.on('error', e => log(`${l.method} ${l.pathname} mode=${l.mode} late-forward-error ${e.code || e.message}`));
+  up.end(Buffer.concat(l.body));
+}
+
 // Reads the whole upstream answer, then hands (upRes, body) to fn.
 function collect(upRes, fn) {
   const chunks = [];
@@ -163,6 +186,14 @@ function handle(req, res) {
     done(action, 'none');
   };
   res.on('close', () => { if (!res.writableFinished) done('client-closed', '-'); });
+
+  // The first request after the held batch's client gave up: the held
+  // batch goes to Parse once this one is answered.
+  if (late && late.clientGone && !late.released) {
+    const l = late;
+    res.on('finish', () => releaseLate(l));
+    res.on('close', () => releaseLate(l));
+  }
 
   if (m.error) return sendJson(res, 500, { code: 1, error: `fault-proxy: ${m.error}` }), done('bad-mode', 500);
   const batchOnly = m.name.endsWith('-batch') || m.name.startsWith('status-batch');
@@ -203,6 +234,16 @@ function handle(req, res) {
         sendJson(res, m.code, { code: m.code, error: `fault-proxy: injected HTTP ${m.code}` });
         done('injected', m.code);
       });
+    }
+    case 'late-batch': {
+      if (m.batchCount !== 1) return forward(req, res, done);
+      const l = { method: req.method, url: req.url, pathname, mode: m.text, headers: stripHop(req.headers),
+                  body: [], clientGone: false, released: false };
+      late = l;
+      req.on('data', c => l.body.push(c));
+      log(`${req.method} ${pathname} mode=${m.text} holding`);
+      res.on('close', () => { l.clientGone = true; });
+      return;
     }
     case 'apply-then-reset-batch':
       return forward(req, res, done, upRes => collect(upRes, () => reset(`applied(${upRes.statusCode})-then-reset`)));

@@ -96,3 +96,48 @@ TEST(BatchItemJson, DeleteHasNoBody) {
     expect_json(batch_item_json(op, s, "/parse", "C"),
                 R"({"method":"DELETE","path":"/parse/classes/C/gone1"})");
 }
+
+// Whether a failed POST /batch may still be applied decides whether its
+// inserts may be sent again in the same run.
+TEST(ClassifyBatchFailure, NoAnswerAfterSendingMayStillArrive) {
+    HttpResponse r;
+    r.error = "request timeout: no complete answer after 1000 ms (impayes_sync.request_timeout)";
+    r.timed_out = true;
+    r.sent = true;
+    EXPECT_EQ(classify_batch_failure(r), BatchFailure::MayStillArrive);
+    r.timed_out = false;
+    r.error = "connection closed before an answer (the request may have been applied)";
+    EXPECT_EQ(classify_batch_failure(r), BatchFailure::MayStillArrive);
+    HttpResponse gateway;
+    gateway.status = 504;  // a proxy gave up waiting for Parse
+    gateway.sent = true;
+    EXPECT_EQ(classify_batch_failure(gateway), BatchFailure::MayStillArrive);
+}
+
+TEST(ClassifyBatchFailure, NeverSentOrAnsweredIsResent) {
+    HttpResponse refused;
+    refused.error = "Failed to connect to 127.0.0.1 port 1: Connection refused";
+    EXPECT_EQ(classify_batch_failure(refused), BatchFailure::Resend);
+    HttpResponse busy;
+    busy.status = 429;
+    busy.sent = true;
+    EXPECT_EQ(classify_batch_failure(busy), BatchFailure::Resend);
+    for (long status : {500L, 502L, 503L}) {
+        HttpResponse r;
+        r.status = status;
+        r.sent = true;
+        EXPECT_EQ(classify_batch_failure(r), BatchFailure::LookUpThenResend) << status;
+    }
+}
+
+TEST(ClassifyBatchFailure, PermanentIsFinal) {
+    HttpResponse r;
+    r.status = 413;
+    r.sent = true;
+    EXPECT_EQ(classify_batch_failure(r), BatchFailure::Final);
+    HttpResponse tls;
+    tls.error = "SSL certificate problem";
+    tls.permanent = true;
+    tls.sent = true;
+    EXPECT_EQ(classify_batch_failure(tls), BatchFailure::Final);
+}

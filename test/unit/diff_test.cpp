@@ -284,11 +284,131 @@ TEST(DiffRows, DeleteMissingDeletesAbsentKeysAndExtras) {
                              {"objectId":"d","numero_facture":"D"},
                              {"objectId":"e","numero_facture":"BAD"}])");
     auto r = diff_rows(s, kKey, existing, true);
+    EXPECT_EQ(r.duplicated, std::vector<std::string>{"F1"});
+    EXPECT_EQ(r.duplicated_values, std::vector<std::string>{"\"F1\""});
+    // The extra object of F1 is settle_duplicates()' decision (read again
+    // by key: here the two objects of F1, a being the oldest).
+    JsonDoc again;
+    parse_into(again,
+               R"([{"objectId":"b","numero_facture":"F1","createdAt":"2026-01-02T00:00:00.000Z"},
+                          {"objectId":"a","numero_facture":"F1","createdAt":"2026-01-01T00:00:00.000Z"}])");
+    auto lines = settle_duplicates(s, kKey, again, {}, true, r);
+    EXPECT_EQ(lines,
+              std::vector<std::string>{
+                  "key F1 is held by 2 objects: keeping a (the oldest), deleting the others"});
     std::vector<std::string> deleted;
     for (const Op &op : r.ops) {
         ASSERT_EQ(op.kind, Op::Delete) << op.object_id;
-        deleted.push_back(op.object_id + "=" + op.key);
+        deleted.push_back(op.object_id + "=" + op.key + (op.keeper.empty() ? "" : ">" + op.keeper));
     }
-    EXPECT_EQ(sorted(deleted), (std::vector<std::string>{"b=F1", "c=PAID"}));
+    EXPECT_EQ(sorted(deleted), (std::vector<std::string>{"b=F1>a", "c=PAID"}));
+    EXPECT_EQ(r.skipped, 1);
+}
+
+// Keys held by several objects (a late batch, another client): one object
+// kept per key, whatever on_missing says.
+TEST(ChooseKeeper, LedgerKnownElseOldest) {
+    JsonDoc objs;
+    parse_into(objs, R"([{"objectId":"z","createdAt":"2026-01-02T00:00:00.000Z"},
+                         {"objectId":"y","createdAt":"2026-01-01T00:00:00.000Z"},
+                         {"objectId":"x","createdAt":"2026-01-01T00:00:00.000Z"}])");
+    std::vector<const JsonValue *> list;
+    for (const auto &o : objs.GetArray()) list.push_back(&o);
+    Keeper k = choose_keeper(list, "");
+    EXPECT_EQ(k.index, 2u);  // oldest; objectId breaks the tie
+    EXPECT_EQ(k.why, Keeper::Oldest);
+    k = choose_keeper(list, "z");
+    EXPECT_EQ(k.index, 0u);
+    EXPECT_EQ(k.why, Keeper::InLedger);
+    k = choose_keeper(list, "gone");  // the ledger's object is not among them
+    EXPECT_EQ(k.index, 2u);
+    EXPECT_EQ(k.why, Keeper::Oldest);
+}
+
+TEST(SettleDuplicates, KeepModeSyncsTheKeptObjectAndDeletesTheOthers) {
+    auto s = source(R"([{"numero_facture":"F1","montant":5},{"numero_facture":"F2","montant":2}])");
+    JsonDoc existing;
+    // Read order: a (stale) first, then b (equal to the row).
+    parse_into(existing, R"([{"objectId":"a","numero_facture":"F1","montant":1},
+                             {"objectId":"b","numero_facture":"F1","montant":5},
+                             {"objectId":"c","numero_facture":"F2","montant":2},
+                             {"objectId":"p","numero_facture":"PAID"},
+                             {"objectId":"q","numero_facture":"PAID"}])");
+    auto r = diff_rows(s, kKey, existing, false);
+    EXPECT_EQ(r.duplicated, (std::vector<std::string>{"F1", "PAID"}));
+    ASSERT_EQ(r.ops.size(), 1u);  // for now: a updated
+    JsonDoc again;
+    parse_into(
+        again,
+        R"([{"objectId":"a","numero_facture":"F1","montant":1,"createdAt":"2026-01-03T00:00:00.000Z"},
+                          {"objectId":"b","numero_facture":"F1","montant":5,"createdAt":"2026-01-03T00:00:00.000Z"},
+                          {"objectId":"p","numero_facture":"PAID","createdAt":"2026-01-05T00:00:00.000Z"},
+                          {"objectId":"q","numero_facture":"PAID","createdAt":"2026-01-04T00:00:00.000Z"}])");
+    LedgerEntries ledger;
+    ledger["F1"] = LedgerEntry{"b", 7};  // the sync wrote b
+    auto lines = settle_duplicates(s, kKey, again, ledger, false, r);
+    ASSERT_EQ(lines.size(), 2u);
+    EXPECT_EQ(lines[0],
+              "key F1 is held by 2 objects: keeping b (the one the ledger knows), deleting the "
+              "others");
+    EXPECT_EQ(lines[1],
+              "key PAID is held by 2 objects: keeping q (the oldest), deleting the others");
+    // b equals row 0 (a skip); a and p are deleted as extras; q stays.
+    ASSERT_EQ(r.ops.size(), 2u);
+    EXPECT_EQ(r.ops[0].kind, Op::Delete);
+    EXPECT_EQ(r.ops[0].object_id, "a");
+    EXPECT_EQ(r.ops[0].keeper, "b");
+    EXPECT_EQ(r.ops[1].object_id, "p");
+    EXPECT_EQ(r.ops[1].keeper, "q");
+    EXPECT_EQ(r.skipped, 2);
+    EXPECT_EQ(r.equal, (std::vector<std::pair<size_t, std::string>>{{0, "b"}, {1, "c"}}));
+    EXPECT_EQ(r.duplicated, (std::vector<std::string>{"F1", "PAID"}));
+}
+
+TEST(SettleDuplicates, KeptObjectThatDiffersIsUpdated) {
+    auto s = source(R"([{"numero_facture":"F1","montant":5}])");
+    JsonDoc existing;
+    parse_into(existing, R"([{"objectId":"a","numero_facture":"F1","montant":5},
+                             {"objectId":"b","numero_facture":"F1","montant":1}])");
+    auto r = diff_rows(s, kKey, existing, true);
+    EXPECT_EQ(r.skipped, 1);  // a, for now
+    JsonDoc again;
+    parse_into(
+        again,
+        R"([{"objectId":"a","numero_facture":"F1","montant":5,"createdAt":"2026-02-01T00:00:00.000Z"},
+                          {"objectId":"b","numero_facture":"F1","montant":1,"createdAt":"2026-01-01T00:00:00.000Z"}])");
+    settle_duplicates(s, kKey, again, {}, true, r);
+    ASSERT_EQ(r.ops.size(), 2u);
+    EXPECT_EQ(r.ops[0].kind, Op::Update);
+    EXPECT_EQ(r.ops[0].object_id, "b");
+    EXPECT_EQ(r.ops[0].changed, std::vector<std::string>{"montant"});
+    EXPECT_EQ(r.ops[1].kind, Op::Delete);
+    EXPECT_EQ(r.ops[1].object_id, "a");
+    EXPECT_EQ(r.ops[1].keeper, "b");
+    EXPECT_EQ(r.skipped, 0);
+    EXPECT_TRUE(r.equal.empty());
+}
+
+TEST(SettleDuplicates, DeleteModeKeyThatLeftTheSourceDeletesThemAll) {
+    auto s = source(R"([{"numero_facture":"F1"}])");
+    JsonDoc existing;
+    parse_into(existing, R"([{"objectId":"a","numero_facture":"F1"},
+                             {"objectId":"p","numero_facture":"PAID"},
+                             {"objectId":"q","numero_facture":"PAID"}])");
+    auto r = diff_rows(s, kKey, existing, true);
+    JsonDoc again;
+    parse_into(
+        again,
+        R"([{"objectId":"p","numero_facture":"PAID"},{"objectId":"q","numero_facture":"PAID"}])");
+    auto lines = settle_duplicates(s, kKey, again, {}, true, r);
+    EXPECT_EQ(lines,
+              std::vector<std::string>{
+                  "key PAID is held by 2 objects: its key left the source, deleting them all"});
+    ASSERT_EQ(r.ops.size(), 2u);
+    for (const Op &op : r.ops) {
+        EXPECT_EQ(op.kind, Op::Delete);
+        EXPECT_EQ(op.key, "PAID");
+        EXPECT_EQ(op.keeper, "");  // the key is gone, not an extra
+    }
     EXPECT_EQ(r.skipped, 1);
 }

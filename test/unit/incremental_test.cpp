@@ -153,3 +153,40 @@ TEST(NarrowRebuild, NoSavedLedgerRewritesAll) {
     EXPECT_TRUE(d.replace_all);
     EXPECT_EQ(d.upserts.size(), 1u);
 }
+
+// An insert whose outcome is unknown (its request may still reach Parse):
+// the object count is unknown, so the next run is a full reconciliation.
+TEST(LedgerDelta, UnknownOutcomeForcesAFullReconciliation) {
+    auto s = source(R"([{"numero_facture":"F1","montant":1},{"numero_facture":"F2","montant":2}])");
+    LedgerState l = ledger({});
+    DiffResult d = diff_ledger(s, kKey, l, false);
+    ASSERT_EQ(d.ops.size(), 2u);
+    std::vector<ItemOutcome> outcomes(2);
+    outcomes[0].state = ItemOutcome::Done;
+    outcomes[0].object_id = "o1";
+    outcomes[1].state = ItemOutcome::Unknown;
+    LedgerDelta delta = ledger_delta(false, {}, l, {}, d, outcomes, s, kKey);
+    EXPECT_EQ(delta.object_count, -1);
+    ASSERT_EQ(delta.upserts.size(), 1u);  // only what Parse confirmed
+    EXPECT_EQ(delta.upserts[0].first, "F1");
+    outcomes[1].state = ItemOutcome::Failed;  // refused: the count is still known
+    EXPECT_EQ(ledger_delta(false, {}, l, {}, d, outcomes, s, kKey).object_count, 1);
+}
+
+// Deleting an extra object sharing a key keeps the key, with the kept
+// object, in the ledger.
+TEST(LedgerDelta, ExtraObjectDeletedKeepsTheKey) {
+    auto s = source(R"([{"numero_facture":"F1","montant":1}])");
+    LedgerState l = ledger({{"F1", LedgerEntry{"extra", 5}}});
+    l.object_count = 2;
+    DiffResult d;
+    d.ops.push_back({Op::Delete, 0, "extra", {}, {}, "F1", "kept"});
+    std::vector<ItemOutcome> outcomes(1);
+    outcomes[0].state = ItemOutcome::Done;
+    LedgerDelta delta = ledger_delta(false, {}, l, {}, d, outcomes, s, kKey);
+    EXPECT_EQ(delta.object_count, 1);
+    EXPECT_TRUE(delta.removed.empty());
+    ASSERT_EQ(delta.upserts.size(), 1u);
+    EXPECT_EQ(delta.upserts[0].second.object_id, "kept");
+    EXPECT_EQ(delta.key_count, 1);
+}

@@ -127,3 +127,16 @@ TEST(RetryFoundApplied, NotWithoutALostAttemptOrOnOtherErrors) {
     a.last.error = "connection closed before an answer";
     EXPECT_FALSE(retry_found_applied(a, "103", "already exists"));
 }
+
+// Look-ups by key are split by count and by bytes, so that long keys never
+// make one huge request; a key over the byte budget goes alone.
+TEST(ChunkEnds, SplitsByCountAndBytes) {
+    EXPECT_TRUE(chunk_ends({}, 200, 1000).empty());
+    EXPECT_EQ(chunk_ends(std::vector<size_t>(5, 10), 2, 1000), (std::vector<size_t>{2, 4, 5}));
+    // 3 KB keys, 8 KiB budget: two per chunk (each counts its comma).
+    EXPECT_EQ(chunk_ends(std::vector<size_t>(5, 3000), 200, 8192), (std::vector<size_t>{2, 4, 5}));
+    // A key larger than the budget is a chunk of its own.
+    EXPECT_EQ(chunk_ends({10, 20000, 10, 10}, 200, 8192), (std::vector<size_t>{1, 2, 4}));
+    std::vector<size_t> many(450, 8);
+    EXPECT_EQ(chunk_ends(many, 200, 1 << 20), (std::vector<size_t>{200, 400, 450}));
+}
