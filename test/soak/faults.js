@@ -106,12 +106,12 @@ const FAULTS = {
       return ctx.run({ ...opts, settings });
     },
   },
-  // Hook for the "late batch" proxy mode (issue 8 item 15): off unless
-  // SOAK_LATE_BATCH_MODE names the proxy mode that holds a batch past
-  // request_timeout and then forwards it. After the run the soak waits until
-  // as many proxy log lines match SOAK_LATE_BATCH_DONE as requests were held.
+  // A batch held past request_timeout, then forwarded to Parse after the
+  // client gave up (issue 8 item 15): the proxy's late-batch mode, or the
+  // one SOAK_LATE_BATCH_MODE names. After the run the soak waits until as
+  // many proxy log lines match SOAK_LATE_BATCH_DONE as requests were held.
   'late-batch': {
-    weight: 0,
+    weight: 1,
     plan: () => ({}),
     async run(ctx, p, opts) {
       const cfg = ctx.lateBatch;

@@ -102,8 +102,8 @@ async function main() {
   }
   const pg = require(path.join(env.IMPAYES_REPO, 'test/parse/node_modules/pg'));
   const weights = faultWeights(args.faults);
-  const lateBatch = { mode: env.SOAK_LATE_BATCH_MODE || '', timeout: env.SOAK_LATE_BATCH_TIMEOUT || '1s',
-    done: env.SOAK_LATE_BATCH_DONE || 'forwarded|client-gone' };
+  const lateBatch = { mode: env.SOAK_LATE_BATCH_MODE || 'late-batch', timeout: env.SOAK_LATE_BATCH_TIMEOUT || '1s',
+    done: env.SOAK_LATE_BATCH_DONE || 'late-forwarded' };
   if (weights['late-batch'] > 0 && !lateBatch.mode) throw new Error('fault late-batch needs SOAK_LATE_BATCH_MODE (the proxy mode)');
   const faultSpec = args.faults ? ` --faults '${args.faults}'` : '';
   const replay = rounds => `bash test/soak/soak.sh --seed ${args.seed} --rounds ${rounds}${faultSpec}`;

@@ -8,7 +8,7 @@
 #   --faults 'cancel-batch,reset=3'   only these faults (weights)
 #   --faults '+late-batch,-parse-down' the default mix, changed
 #   --keep-going                       after a violation, reset the class and go on
-# The late-batch fault (off by default) takes its proxy mode from the env:
+# The late-batch fault uses the proxy's late-batch mode; the env can change it:
 #   SOAK_LATE_BATCH_MODE     proxy mode that holds a batch past request_timeout, then forwards it
 #   SOAK_LATE_BATCH_TIMEOUT  request_timeout for that run (default 1s)
 #   SOAK_LATE_BATCH_DONE     regex of proxy.log lines ending a held request
