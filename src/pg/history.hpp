@@ -13,6 +13,13 @@ namespace impayes::pg {
 // Microseconds since the PostgreSQL epoch (TimestampTz), for started_at.
 long long now_timestamp();
 
+// Why no run may start here (a hot standby, a read-only transaction: the
+// run could not be recorded, nor its ledger saved), or nullptr. Checked
+// before any HTTP and before any worker is started.
+const char *refusal_reason();
+
+// Waits for the worker at most a few seconds (it gives up on locks after
+// lock_timeout); a cancel stops it and frees its slot.
 void record_run(const std::string &result_json, const std::string &class_name, long long started_at,
                 Logger &log);
 
