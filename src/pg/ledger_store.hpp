@@ -8,7 +8,7 @@ namespace impayes::pg {
 
 // A ledger that cannot be read or written only costs a full
 // reconciliation on the next run: errors become warnings (a cancel still
-// propagates).
+// propagates). A ledger written by another database (a copy) is ignored.
 class PgLedgerStore : public LedgerStore {
 public:
     explicit PgLedgerStore(Logger &log) : log_(log) {}
@@ -19,6 +19,7 @@ private:
     void load_rows(const std::string &class_name, LedgerState &out);
     void save_rows(const std::string &class_name, const LedgerDelta &delta);
     Logger &log_;
+    bool warned_stale_ = false;
 };
 
 }  // namespace impayes::pg
