@@ -61,6 +61,7 @@ RunOutput run_once(bool dry_run, bool full) {
     std::string secret, class_name;
     SyncResult result;
     PgLogger log("");
+    PgLedgerStore ledger(log);
     // Refused before anything else: no HTTP, no worker, no history row
     // (none could be written), dry runs too.
     if (const char *why = refusal_reason()) {
@@ -88,7 +89,6 @@ RunOutput run_once(bool dry_run, bool full) {
                              "X-Parse-Master-Key: " + s.master_key};
         HttpClient http(std::move(http_opts), interrupt_pending);
         PgSourceReader reader;
-        PgLedgerStore ledger(log);
         result = run_sync(s, reader, http, log, &ledger);
     } catch (const SyncError &e) {  // before the run could start
         result = failed_before_start(e, dry_run);
@@ -97,7 +97,7 @@ RunOutput run_once(bool dry_run, bool full) {
     out.json = mask_secret(result_to_json(result), secret);
     out.success = result.success;
     out.error = mask_secret(result.error, secret);
-    record_run(out.json, class_name, started, log);
+    record_run(out.json, class_name, started, log, &ledger);
     return out;
 }
 

@@ -2,7 +2,9 @@
 
 #include <cstring>
 
+#include "core/ledger_wire.hpp"
 #include "pg/gucs.hpp"
+#include "pg/ledger_store.hpp"
 #include "pg/pg_call.hpp"
 #include "pg/subtransaction.hpp"
 
@@ -27,6 +29,8 @@ struct HistoryMessage {
     bool done;  // set by the worker once committed
     char run_by[NAMEDATALEN];
     char class_name[NAMEDATALEN * 2];
+    Size json_size;   // json[0 .. json_size] (NUL included)
+    Size delta_size;  // then an encode_delta() string, 0 = no ledger to save
     char json[FLEXIBLE_ARRAY_MEMBER];
 };
 
@@ -125,6 +129,15 @@ void impayes_sync_history_worker(Datum arg) {
     StartTransactionCommand();
     PushActiveSnapshot(GetTransactionSnapshot());
     pgstat_report_activity(STATE_RUNNING, "impayes_sync: recording a run");
+    if (m->delta_size > 0) {
+        // The run's ledger, in this transaction: it is kept whatever the
+        // caller does next (raise_on_error, a rollback), as Parse kept the
+        // writes it confirmed.
+        char error[512];
+        if (!impayes::pg::save_encoded_ledger(m->class_name, m->json + m->json_size, m->delta_size,
+                                              error, sizeof error))
+            ereport(ERROR, (errmsg("impayes_sync history: ledger not saved: %s", error)));
+    }
     insert_history(m);
     PopActiveSnapshot();
     CommitTransactionCommand();
@@ -186,8 +199,18 @@ bool run_worker(BackgroundWorker &w, dsm_segment *seg, bool &timed_out) {
 }  // namespace
 
 void record_run(const std::string &result_json, const std::string &class_name, long long started_at,
-                Logger &log) {
-    const Size size = offsetof(HistoryMessage, json) + result_json.size() + 1;
+                Logger &log, PgLedgerStore *ledger) {
+    std::string delta;
+    if (ledger != nullptr && ledger->pending() != nullptr) {
+        // The worker keys the ledger by its class_name field: a name it would
+        // truncate is saved here instead.
+        if (ledger->pending_class() == class_name &&
+            class_name.size() < sizeof(HistoryMessage::class_name))
+            delta = encode_delta(*ledger->pending());
+        else
+            ledger->save_now();
+    }
+    const Size size = offsetof(HistoryMessage, json) + result_json.size() + 1 + delta.size();
     dsm_segment *seg = nullptr;
     HistoryMessage *m = nullptr;
     pg::run([&] {
@@ -203,6 +226,9 @@ void record_run(const std::string &result_json, const std::string &class_name, l
     });
     strlcpy(m->class_name, class_name.c_str(), sizeof m->class_name);
     memcpy(m->json, result_json.c_str(), result_json.size() + 1);
+    m->json_size = result_json.size() + 1;
+    m->delta_size = delta.size();
+    if (!delta.empty()) memcpy(m->json + m->json_size, delta.data(), delta.size());
 
     BackgroundWorker w;
     memset(&w, 0, sizeof w);
@@ -218,8 +244,9 @@ void record_run(const std::string &result_json, const std::string &class_name, l
     const bool started = run_worker(w, seg, timed_out);
     if (!started || !m->done) {
         // No worker slot, or the worker could not write (e.g. this
-        // transaction holds a lock on impayes_sync.runs): record it in the
-        // caller's transaction instead.
+        // transaction holds a lock on impayes_sync.runs): record it, and
+        // save the ledger, in the caller's transaction instead.
+        if (!delta.empty()) ledger->save_now();
         try {
             in_subtransaction(
                 [&] { as_extension_owner([&] { pg::run([&] { insert_history(m); }); }); });

@@ -1,6 +1,9 @@
 #include "pg/ledger_store.hpp"
 
+#include <cstring>
 #include <tuple>
+
+#include "core/ledger_wire.hpp"
 
 #include "pg/pg_call.hpp"
 #include "pg/subtransaction.hpp"
@@ -79,6 +82,10 @@ void exec(const char *sql, int nargs, Oid *types, Datum *values, int expect) {
 
 }  // namespace
 
+// Writes the delta in a subtransaction of the current transaction (the
+// history worker's, or the caller's as a fallback); throws PgError.
+void save_rows(const std::string &class_name, const LedgerDelta &delta);
+
 static bool is_cancel(const PgError &e) {
     return e.sqlerrcode == ERRCODE_QUERY_CANCELED ||
            ERRCODE_TO_CATEGORY(e.sqlerrcode) == ERRCODE_TO_CATEGORY(ERRCODE_ADMIN_SHUTDOWN);
@@ -100,13 +107,39 @@ void PgLedgerStore::load(const std::string &class_name, LedgerState &out) {
 }
 
 void PgLedgerStore::save(const std::string &class_name, const LedgerDelta &delta) {
+    pending_class_ = class_name;
+    pending_ = delta;
+    has_pending_ = true;
+}
+
+void PgLedgerStore::save_now() {
+    if (!has_pending_) return;
+    has_pending_ = false;
     try {
-        save_rows(class_name, delta);
+        save_rows(pending_class_, pending_);
     } catch (const PgError &e) {
         if (is_cancel(e)) throw;
         log_.warning("impayes_sync: ledger not saved (" + e.message +
                      "); the next run reconciles fully");
     }
+}
+
+bool save_encoded_ledger(const char *class_name, const char *bytes, size_t n, char *error,
+                         size_t error_size) noexcept {
+    try {
+        LedgerDelta delta;
+        if (!decode_delta(bytes, n, delta)) {
+            strlcpy(error, "impayes_sync ledger: corrupt delta in shared memory", error_size);
+            return false;
+        }
+        save_rows(class_name, delta);
+        return true;
+    } catch (const std::exception &e) {
+        strlcpy(error, e.what(), error_size);
+    } catch (...) {
+        strlcpy(error, "impayes_sync ledger: unexpected error", error_size);
+    }
+    return false;
 }
 
 void PgLedgerStore::load_rows(const std::string &class_name, LedgerState &out) {
@@ -165,7 +198,7 @@ void PgLedgerStore::load_rows(const std::string &class_name, LedgerState &out) {
     });
 }
 
-void PgLedgerStore::save_rows(const std::string &class_name, const LedgerDelta &delta) {
+void save_rows(const std::string &class_name, const LedgerDelta &delta) {
     in_subtransaction([&] {
         as_extension_owner([&] {
             pg::run([] {
