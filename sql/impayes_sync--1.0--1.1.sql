@@ -15,3 +15,11 @@ CREATE TABLE impayes_sync.install_secret (
 REVOKE ALL ON impayes_sync.install_secret FROM PUBLIC;
 COMMENT ON TABLE impayes_sync.install_secret IS
 'Secret key of the ledger row hashes (SipHash-2-4), created on first use. Never grant access to it: whoever reads it can predict ledger hashes. Deleting the row is safe: the next run creates a new secret and treats every ledger entry as changed.';
+
+-- Ledger copied from another database (issue 8, item 8): which database
+-- wrote the ledger of a class, "system identifier:database oid". A ledger
+-- read in another database (CREATE DATABASE ... TEMPLATE, a clone) makes the
+-- run a full reconciliation. NULL: written by 1.0, trusted once.
+ALTER TABLE impayes_sync.sync_state ADD COLUMN database_identity text;
+COMMENT ON COLUMN impayes_sync.sync_state.database_identity IS
+'The database that wrote this ledger (pg_control system identifier:database oid); a run in any other database ignores the ledger and reconciles fully.';

@@ -75,6 +75,12 @@ grep -qE '^(ok soak seed=|FAILED soak)' "$soak_log" || soak_fail=$((soak_fail + 
 passed=$((passed + soak_pass))
 failed=$((failed + soak_fail))
 
+echo "== hot standby (a second cluster streaming from the harness's)"
+standby_log=$(mktemp)
+test/standby.sh 2>&1 | tee "$standby_log" || true
+passed=$((passed + $(grep -c '^ok ' "$standby_log" || true)))
+failed=$((failed + $(grep -c '^FAILED' "$standby_log" || true)))
+
 # The master key must appear nowhere in the server or Parse logs.
 key=$(cat "$IMPAYES_MASTER_KEY_FILE")
 if grep -rqF -- "$key" "$IMPAYES_PG_LOG" "$state"/*.log results/ 2>/dev/null; then

@@ -21,12 +21,13 @@ struct LedgerEntry {
 using LedgerEntries = std::unordered_map<std::string, LedgerEntry>;
 
 struct LedgerState {
-    bool found = false;     // a state row existed for the class
-    std::string signature;  // parse_url, key column and columns it was built for
-    std::string watermark;  // largest updatedAt/createdAt seen (ISO string)
-    long object_count = 0;  // objects in the class after the last run
-    long key_count = 0;     // entries saved by the last run
-    LedgerEntries entries;  // by key_string()
+    bool found = false;        // a state row existed for the class
+    std::string signature;     // parse_url, key column and columns it was built for
+    std::string watermark;     // largest updatedAt/createdAt seen (ISO string)
+    long object_count = 0;     // objects in the class after the last run
+    long key_count = 0;        // entries saved by the last run
+    LedgerEntries entries;     // by key_string()
+    std::string stale_reason;  // why a stored ledger was not trusted (found is then false)
 };
 
 // Changes to write back after a run.

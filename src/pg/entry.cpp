@@ -62,15 +62,25 @@ RunOutput run_once(bool dry_run, bool full) {
     std::string secret, class_name;
     SyncResult result;
     PgLogger log("");
+    PgLedgerStore ledger(log);
+    // Refused before anything else: no HTTP, no worker, no history row
+    // (none could be written), dry runs too.
+    if (const char *why = refusal_reason()) {
+        SyncResult refused =
+            failed_before_start(SyncError(why).with("phase", "checking the server"), dry_run);
+        return RunOutput{result_to_json(refused), false, refused.error};
+    }
     try {
         Settings s = read_settings(dry_run, full);
         secret = s.master_key;
         class_name = s.class_name;
         log = PgLogger(secret);
         for (const auto &w : master_key_warnings()) log.warning(w);
-        if (!dry_run && !try_lock_class(s.class_name))
+        if (!dry_run && !try_lock_target(s))
             throw SyncError("another impayes_sync run is already syncing class " + s.class_name +
-                            " (advisory lock); try again when it has finished")
+                            " of this Parse Server and application id, in this or another "
+                            "database of the cluster (advisory lock); try again when it has "
+                            "finished")
                 .with("phase", "locking");
         HttpOptions http_opts;
         http_opts.connect_timeout_ms = s.connect_timeout_ms;
@@ -81,7 +91,6 @@ RunOutput run_once(bool dry_run, bool full) {
                              "X-Parse-Master-Key: " + s.master_key};
         HttpClient http(std::move(http_opts), interrupt_pending);
         PgSourceReader reader;
-        PgLedgerStore ledger(log);
         result = run_sync(s, reader, http, log, &ledger);
     } catch (const SyncError &e) {  // before the run could start
         result = failed_before_start(e, dry_run);
@@ -91,7 +100,7 @@ RunOutput run_once(bool dry_run, bool full) {
     out.json = result_to_json(result);
     out.success = result.success;
     out.error = result.error;
-    record_run(out.json, class_name, started, log);
+    record_run(out.json, class_name, started, log, &ledger);
     return out;
 }
 

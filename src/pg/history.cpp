@@ -2,11 +2,14 @@
 
 #include <cstring>
 
+#include "core/ledger_wire.hpp"
 #include "pg/gucs.hpp"
+#include "pg/ledger_store.hpp"
 #include "pg/pg_call.hpp"
 #include "pg/subtransaction.hpp"
 
 extern "C" {
+#include "access/xlog.h"
 #include "pgstat.h"
 #include "tcop/tcopprot.h"
 #include "postmaster/bgworker.h"
@@ -26,22 +29,34 @@ struct HistoryMessage {
     bool done;  // set by the worker once committed
     char run_by[NAMEDATALEN];
     char class_name[NAMEDATALEN * 2];
+    Size json_size;   // json[0 .. json_size] (NUL included)
+    Size delta_size;  // then an encode_delta() string, 0 = no ledger to save
     char json[FLEXIBLE_ARRAY_MEMBER];
 };
 
+// Runs as the bootstrap superuser: every name and operator is
+// schema-qualified and search_path is pinned, so nothing the database owner
+// creates (an evil.now(), an evil ->> operator) can be reached.
 const char *const kInsert =
     "INSERT INTO impayes_sync.runs (started_at, finished_at, run_by, backend_pid, class_name, "
     "success, dry_run, inserted, updated, deleted, skipped, total, failed, rejected, error, "
     "details) "
-    "SELECT $1, $2, $3::name, $4, $5, coalesce((r->>'success')::boolean, false), "
-    "coalesce((r->>'dry_run')::boolean, false), coalesce((r->>'inserted')::bigint, 0), "
-    "coalesce((r->>'updated')::bigint, 0), coalesce((r->>'deleted')::bigint, 0), "
-    "coalesce((r->>'skipped')::bigint, 0), coalesce((r->>'total')::bigint, 0), "
-    "coalesce((r->>'failed')::bigint, 0), coalesce((r->>'rejected')::bigint, 0), r->>'error', "
-    "r->'details' FROM (SELECT $6::jsonb AS r) s";
+    "SELECT $1, $2, $3::pg_catalog.name, $4, $5, "
+    "coalesce((r OPERATOR(pg_catalog.->>) 'success')::pg_catalog.bool, false), "
+    "coalesce((r OPERATOR(pg_catalog.->>) 'dry_run')::pg_catalog.bool, false), "
+    "coalesce((r OPERATOR(pg_catalog.->>) 'inserted')::pg_catalog.int8, 0), "
+    "coalesce((r OPERATOR(pg_catalog.->>) 'updated')::pg_catalog.int8, 0), "
+    "coalesce((r OPERATOR(pg_catalog.->>) 'deleted')::pg_catalog.int8, 0), "
+    "coalesce((r OPERATOR(pg_catalog.->>) 'skipped')::pg_catalog.int8, 0), "
+    "coalesce((r OPERATOR(pg_catalog.->>) 'total')::pg_catalog.int8, 0), "
+    "coalesce((r OPERATOR(pg_catalog.->>) 'failed')::pg_catalog.int8, 0), "
+    "coalesce((r OPERATOR(pg_catalog.->>) 'rejected')::pg_catalog.int8, 0), "
+    "r OPERATOR(pg_catalog.->>) 'error', r OPERATOR(pg_catalog.->) 'details' "
+    "FROM (SELECT $6::pg_catalog.jsonb AS r) s";
 
 const char *const kPrune =
-    "DELETE FROM impayes_sync.runs WHERE finished_at < now() - make_interval(mins => $1)";
+    "DELETE FROM impayes_sync.runs WHERE finished_at OPERATOR(pg_catalog.<) "
+    "(pg_catalog.now() OPERATOR(pg_catalog.-) pg_catalog.make_interval(mins => $1))";
 
 // Plain C flow: ERRORs here propagate to the caller's handler.
 void insert_history(const HistoryMessage *m) {
@@ -60,6 +75,42 @@ void insert_history(const HistoryMessage *m) {
     SPI_finish();
 }
 
+// Longer than a normal insert and prune ever wait, short enough for a
+// caller who holds the lock (its own DELETE or TRUNCATE) to get its answer.
+const char *const kWorkerLockTimeout = "3s";
+
+// The worker's own settings, over whatever ALTER DATABASE/ROLE set: a
+// pinned search_path (the database owner must not choose what our
+// superuser SQL calls) and a lock_timeout, so that a caller holding locks
+// on impayes_sync.runs (a DELETE, a TRUNCATE in its transaction) makes the
+// worker give up instead of both waiting for each other.
+void pin_worker_settings() {
+    SetConfigOption("search_path", "pg_catalog, pg_temp", PGC_SUSET, PGC_S_OVERRIDE);
+    SetConfigOption("lock_timeout", kWorkerLockTimeout, PGC_SUSET, PGC_S_OVERRIDE);
+    SetConfigOption("statement_timeout", "0", PGC_SUSET, PGC_S_OVERRIDE);
+}
+
+// How long the caller waits for its worker: the worker's lock_timeout plus
+// its start-up, with a margin.
+const long kWaitMs = 15000;
+
+enum class WaitOutcome { Stopped, TimedOut };
+
+// Polls the worker until it has stopped or the deadline passes. Plain C
+// flow: a cancel raised by CHECK_FOR_INTERRUPTS propagates as an ERROR.
+WaitOutcome wait_for_worker(BackgroundWorkerHandle *handle, long ms) {
+    const TimestampTz deadline = TimestampTzPlusMilliseconds(GetCurrentTimestamp(), ms);
+    for (;;) {
+        pid_t pid = 0;
+        if (GetBackgroundWorkerPid(handle, &pid) == BGWH_STOPPED) return WaitOutcome::Stopped;
+        if (GetCurrentTimestamp() >= deadline) return WaitOutcome::TimedOut;
+        (void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, 100,
+                        PG_WAIT_EXTENSION);
+        ResetLatch(MyLatch);
+        CHECK_FOR_INTERRUPTS();
+    }
+}
+
 }  // namespace
 
 extern "C" PGDLLEXPORT void impayes_sync_history_worker(Datum arg);
@@ -73,10 +124,20 @@ void impayes_sync_history_worker(Datum arg) {
     auto *m = static_cast<HistoryMessage *>(dsm_segment_address(seg));
     // No role: the bootstrap superuser, so callers need no right on the table.
     BackgroundWorkerInitializeConnectionByOid(m->dboid, InvalidOid, 0);
+    pin_worker_settings();
     SetCurrentStatementStartTimestamp();
     StartTransactionCommand();
     PushActiveSnapshot(GetTransactionSnapshot());
     pgstat_report_activity(STATE_RUNNING, "impayes_sync: recording a run");
+    if (m->delta_size > 0) {
+        // The run's ledger, in this transaction: it is kept whatever the
+        // caller does next (raise_on_error, a rollback), as Parse kept the
+        // writes it confirmed.
+        char error[512];
+        if (!impayes::pg::save_encoded_ledger(m->class_name, m->json + m->json_size, m->delta_size,
+                                              error, sizeof error))
+            ereport(ERROR, (errmsg("impayes_sync history: ledger not saved: %s", error)));
+    }
     insert_history(m);
     PopActiveSnapshot();
     CommitTransactionCommand();
@@ -90,9 +151,66 @@ namespace impayes::pg {
 
 long long now_timestamp() { return GetCurrentTimestamp(); }
 
+const char *refusal_reason() {
+    if (RecoveryInProgress())
+        return "impayes_sync cannot run on a hot standby (the server is in recovery): run it on "
+               "the primary";
+    if (XactReadOnly)
+        return "impayes_sync cannot run in a read-only transaction (BEGIN READ ONLY, "
+               "default_transaction_read_only): it must record the run and save its ledger";
+    return nullptr;
+}
+
+namespace {
+
+// Starts the worker and waits for it, bounded. False when it could not be
+// started (no free slot). A worker still running at the deadline is
+// stopped: the caller then writes the row itself.
+bool run_worker(BackgroundWorker &w, dsm_segment *seg, bool &timed_out) {
+    bool started = false;
+    BackgroundWorkerHandle *handle = nullptr;
+    pg::run([&] {
+        w.bgw_main_arg = UInt32GetDatum(dsm_segment_handle(seg));
+        started = RegisterDynamicBackgroundWorker(&w, &handle);
+    });
+    if (!started) return false;
+    WaitOutcome outcome = WaitOutcome::TimedOut;
+    try {
+        pg::run([&] { outcome = wait_for_worker(handle, kWaitMs); });
+    } catch (...) {
+        // A cancelled wait: stop the worker, so that its slot is freed even
+        // if it never started, then let the cancel go on.
+        pg::run([&] { TerminateBackgroundWorker(handle); });
+        throw;
+    }
+    if (outcome == WaitOutcome::TimedOut) {
+        timed_out = true;
+        pg::run([&] {
+            TerminateBackgroundWorker(handle);
+            // It dies within its next CHECK_FOR_INTERRUPTS; wait (bounded)
+            // so that its row, if it committed after all, is not written
+            // twice.
+            (void)wait_for_worker(handle, 2000);
+        });
+    }
+    return true;
+}
+
+}  // namespace
+
 void record_run(const std::string &result_json, const std::string &class_name, long long started_at,
-                Logger &log) {
-    const Size size = offsetof(HistoryMessage, json) + result_json.size() + 1;
+                Logger &log, PgLedgerStore *ledger) {
+    std::string delta;
+    if (ledger != nullptr && ledger->pending() != nullptr) {
+        // The worker keys the ledger by its class_name field: a name it would
+        // truncate is saved here instead.
+        if (ledger->pending_class() == class_name &&
+            class_name.size() < sizeof(HistoryMessage::class_name))
+            delta = encode_delta(*ledger->pending());
+        else
+            ledger->save_now();
+    }
+    const Size size = offsetof(HistoryMessage, json) + result_json.size() + 1 + delta.size();
     dsm_segment *seg = nullptr;
     HistoryMessage *m = nullptr;
     pg::run([&] {
@@ -108,6 +226,9 @@ void record_run(const std::string &result_json, const std::string &class_name, l
     });
     strlcpy(m->class_name, class_name.c_str(), sizeof m->class_name);
     memcpy(m->json, result_json.c_str(), result_json.size() + 1);
+    m->json_size = result_json.size() + 1;
+    m->delta_size = delta.size();
+    if (!delta.empty()) memcpy(m->json + m->json_size, delta.data(), delta.size());
 
     BackgroundWorker w;
     memset(&w, 0, sizeof w);
@@ -119,16 +240,13 @@ void record_run(const std::string &result_json, const std::string &class_name, l
     strlcpy(w.bgw_name, "impayes_sync history", BGW_MAXLEN);
     strlcpy(w.bgw_type, "impayes_sync history", BGW_MAXLEN);
     w.bgw_notify_pid = MyProcPid;
-    bool started = false;
-    pg::run([&] {
-        w.bgw_main_arg = UInt32GetDatum(dsm_segment_handle(seg));
-        BackgroundWorkerHandle *handle = nullptr;
-        started = RegisterDynamicBackgroundWorker(&w, &handle);
-        if (started) WaitForBackgroundWorkerShutdown(handle);
-    });
-    const bool done = m->done;
-    if (!started) {
-        // No worker slot: record it in the caller's transaction instead.
+    bool timed_out = false;
+    const bool started = run_worker(w, seg, timed_out);
+    if (!started || !m->done) {
+        // No worker slot, or the worker could not write (e.g. this
+        // transaction holds a lock on impayes_sync.runs): record it, and
+        // save the ledger, in the caller's transaction instead.
+        if (!delta.empty()) ledger->save_now();
         try {
             in_subtransaction(
                 [&] { as_extension_owner([&] { pg::run([&] { insert_history(m); }); }); });
@@ -136,10 +254,13 @@ void record_run(const std::string &result_json, const std::string &class_name, l
             if (e.sqlerrcode == ERRCODE_QUERY_CANCELED) throw;
             log.warning("impayes_sync: run history not recorded: " + e.message);
         }
-    } else if (!done) {
-        log.warning(
-            "impayes_sync: run history not recorded (the history worker failed; see the server "
-            "log)");
+        if (started)
+            log.warning(std::string("impayes_sync: the history worker ") +
+                        (timed_out ? "did not finish in time"
+                                   : "could not write (a lock held by this transaction? see the "
+                                     "server log)") +
+                        "; the run was recorded in the caller's transaction, which a rollback "
+                        "removes");
     }
     pg::run([&] { dsm_detach(seg); });
 }

@@ -1,9 +1,16 @@
 #include "pg/ledger_store.hpp"
 
+#include <cstring>
 #include <tuple>
+
+#include "core/ledger_wire.hpp"
 
 #include "pg/pg_call.hpp"
 #include "pg/subtransaction.hpp"
+
+extern "C" {
+#include "access/xlog.h"
+}
 
 namespace impayes::pg {
 
@@ -11,7 +18,8 @@ namespace {
 
 // Operators and functions are schema-qualified: this runs as superuser.
 const char *const kLoadState =
-    "SELECT signature, watermark, object_count, key_count FROM impayes_sync.sync_state "
+    "SELECT signature, watermark, object_count, key_count, database_identity "
+    "FROM impayes_sync.sync_state "
     "WHERE class_name OPERATOR(pg_catalog.=) $1";
 const char *const kLoadEntries =
     "SELECT key, object_id, hash FROM impayes_sync.ledger WHERE class_name OPERATOR(pg_catalog.=) "
@@ -30,14 +38,21 @@ const char *const kRemove =
     "AND key OPERATOR(pg_catalog.=) ANY ($2::pg_catalog.text[])";
 const char *const kSaveState =
     "INSERT INTO impayes_sync.sync_state (class_name, signature, watermark, object_count, "
-    "key_count, "
-    "saved_at) VALUES ($1, $2, $3, $4, $5, pg_catalog.now()) ON CONFLICT (class_name) DO UPDATE "
-    "SET "
+    "key_count, saved_at, database_identity) VALUES ($1, $2, $3, $4, $5, pg_catalog.now(), $6) "
+    "ON CONFLICT (class_name) DO UPDATE SET database_identity = excluded.database_identity, "
     "signature = excluded.signature, watermark = excluded.watermark, "
     "object_count = excluded.object_count, key_count = excluded.key_count, saved_at = "
     "excluded.saved_at";
 
 const size_t kChunk = 5000;
+
+// Which database wrote a ledger: the cluster's system identifier and the
+// database oid. A copy (CREATE DATABASE ... TEMPLATE, a file-level clone
+// started as another cluster) reads a ledger written by another database,
+// which says nothing of what this one synced: a full reconciliation.
+std::string database_identity() {
+    return std::to_string(GetSystemIdentifier()) + ":" + std::to_string(MyDatabaseId);
+}
 
 std::string text_at(HeapTuple t, TupleDesc d, int col) {
     char *v = nullptr;
@@ -67,6 +82,10 @@ void exec(const char *sql, int nargs, Oid *types, Datum *values, int expect) {
 
 }  // namespace
 
+// Writes the delta in a subtransaction of the current transaction (the
+// history worker's, or the caller's as a fallback); throws PgError.
+void save_rows(const std::string &class_name, const LedgerDelta &delta);
+
 static bool is_cancel(const PgError &e) {
     return e.sqlerrcode == ERRCODE_QUERY_CANCELED ||
            ERRCODE_TO_CATEGORY(e.sqlerrcode) == ERRCODE_TO_CATEGORY(ERRCODE_ADMIN_SHUTDOWN);
@@ -75,6 +94,10 @@ static bool is_cancel(const PgError &e) {
 void PgLedgerStore::load(const std::string &class_name, LedgerState &out) {
     try {
         load_rows(class_name, out);
+        if (!out.stale_reason.empty() && !warned_stale_) {
+            warned_stale_ = true;  // a full run loads the ledger twice
+            log_.warning("impayes_sync: " + out.stale_reason + "; running a full reconciliation");
+        }
     } catch (const PgError &e) {
         if (is_cancel(e)) throw;
         out = LedgerState();
@@ -84,13 +107,39 @@ void PgLedgerStore::load(const std::string &class_name, LedgerState &out) {
 }
 
 void PgLedgerStore::save(const std::string &class_name, const LedgerDelta &delta) {
+    pending_class_ = class_name;
+    pending_ = delta;
+    has_pending_ = true;
+}
+
+void PgLedgerStore::save_now() {
+    if (!has_pending_) return;
+    has_pending_ = false;
     try {
-        save_rows(class_name, delta);
+        save_rows(pending_class_, pending_);
     } catch (const PgError &e) {
         if (is_cancel(e)) throw;
         log_.warning("impayes_sync: ledger not saved (" + e.message +
                      "); the next run reconciles fully");
     }
+}
+
+bool save_encoded_ledger(const char *class_name, const char *bytes, size_t n, char *error,
+                         size_t error_size) noexcept {
+    try {
+        LedgerDelta delta;
+        if (!decode_delta(bytes, n, delta)) {
+            strlcpy(error, "impayes_sync ledger: corrupt delta in shared memory", error_size);
+            return false;
+        }
+        save_rows(class_name, delta);
+        return true;
+    } catch (const std::exception &e) {
+        strlcpy(error, e.what(), error_size);
+    } catch (...) {
+        strlcpy(error, "impayes_sync ledger: unexpected error", error_size);
+    }
+    return false;
 }
 
 void PgLedgerStore::load_rows(const std::string &class_name, LedgerState &out) {
@@ -111,6 +160,15 @@ void PgLedgerStore::load_rows(const std::string &class_name, LedgerState &out) {
                 out.watermark = text_at(t, d, 2);
                 out.object_count = std::stol(text_at(t, d, 3));
                 out.key_count = std::stol(text_at(t, d, 4));
+                const std::string written_by = text_at(t, d, 5);  // "" before 1.1
+                if (!written_by.empty() && written_by != database_identity()) {
+                    out = LedgerState();
+                    out.stale_reason =
+                        "the ledger was written by another database (a copy: "
+                        "CREATE DATABASE ... TEMPLATE, a restore or a clone)";
+                }
+            }
+            if (out.found) {
                 exec(kLoadEntries, 1, types, args, SPI_OK_SELECT);
                 out.entries.reserve(size_t(SPI_processed));
                 // One entry per key, read at the start of every run: the
@@ -140,7 +198,7 @@ void PgLedgerStore::load_rows(const std::string &class_name, LedgerState &out) {
     });
 }
 
-void PgLedgerStore::save_rows(const std::string &class_name, const LedgerDelta &delta) {
+void save_rows(const std::string &class_name, const LedgerDelta &delta) {
     in_subtransaction([&] {
         as_extension_owner([&] {
             pg::run([] {
@@ -174,16 +232,18 @@ void PgLedgerStore::save_rows(const std::string &class_name, const LedgerDelta &
                 Datum a[2] = {cls, text_array(k)};
                 exec(kRemove, 2, t, a, SPI_OK_DELETE);
             }
-            Oid t[5] = {TEXTOID, TEXTOID, TEXTOID, INT8OID, INT8OID};
-            Datum a[5];
+            Oid t[6] = {TEXTOID, TEXTOID, TEXTOID, INT8OID, INT8OID, TEXTOID};
+            Datum a[6];
+            const std::string identity = database_identity();
             pg::run([&] {
                 a[0] = cls;
                 a[1] = CStringGetTextDatum(delta.signature.c_str());
                 a[2] = CStringGetTextDatum(delta.watermark.c_str());
                 a[3] = Int64GetDatum(delta.object_count);
                 a[4] = Int64GetDatum(delta.key_count);
+                a[5] = CStringGetTextDatum(identity.c_str());
             });
-            exec(kSaveState, 5, t, a, SPI_OK_INSERT);
+            exec(kSaveState, 6, t, a, SPI_OK_INSERT);
             pg::run([] { SPI_finish(); });
         });
     });

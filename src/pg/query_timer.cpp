@@ -9,12 +9,16 @@ namespace impayes::pg {
 namespace {
 
 volatile sig_atomic_t timer_fired = 0;
+// Whether the cancel pending is the timer's own: false when a user cancel
+// (or statement_timeout's) was already pending as it fired.
+volatile sig_atomic_t own_cancel = 0;
 bool registered = false;
 TimeoutId timer_id;
 
 // Runs in the SIGALRM handler: only set flags, as StatementCancelHandler does.
 void on_timeout() {
     timer_fired = 1;
+    own_cancel = !QueryCancelPending;
     if (!proc_exit_inprogress) {
         InterruptPending = true;
         QueryCancelPending = true;
@@ -26,6 +30,7 @@ void on_timeout() {
 
 void QueryTimer::arm(int ms) {
     timer_fired = 0;
+    own_cancel = 0;
     if (ms <= 0) return;
     if (!registered) {
         timer_id = RegisterTimeout(USER_TIMEOUT, on_timeout);
@@ -42,5 +47,22 @@ void QueryTimer::disarm() {
 }
 
 bool QueryTimer::fired() const { return timer_fired != 0; }
+
+bool QueryTimer::cancel_is_only_ours() const {
+    // statement_timeout and lock_timeout set their indicator before they
+    // raise the cancel; a termination is never ours to drop.
+    return timer_fired && own_cancel && !get_timeout_indicator(STATEMENT_TIMEOUT, false) &&
+           !get_timeout_indicator(LOCK_TIMEOUT, false) && !ProcDiePending;
+}
+
+}  // namespace impayes::pg
+
+namespace impayes::pg {
+
+bool QueryTimer::raised_error(const std::string &message) const {
+    // ProcessInterrupts has already reset statement_timeout's indicator when
+    // it raised the error, but names the timeout in the message.
+    return cancel_is_only_ours() && message != _("canceling statement due to statement timeout");
+}
 
 }  // namespace impayes::pg

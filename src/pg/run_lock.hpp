@@ -1,11 +1,13 @@
-// One run at a time per Parse class: a transaction-level advisory lock,
-// tried without waiting, released when the caller's transaction ends.
+// One run at a time per target (base Parse URL + application id + class),
+// across every database of the cluster: settings set with ALTER SYSTEM are
+// cluster-wide, and two databases syncing one class would duplicate objects.
 #pragma once
 
-#include <string>
+#include "core/settings.hpp"
 
 namespace impayes::pg {
 
-bool try_lock_class(const std::string &class_name);
+// Transaction-level, never waits: false when another run holds it.
+bool try_lock_target(const Settings &s);
 
 }  // namespace impayes::pg

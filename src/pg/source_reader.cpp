@@ -369,7 +369,7 @@ void PgSourceReader::read(const Settings &s, SourceData &out, const LedgerEntrie
     try {
         in_subtransaction([&] { read_rows(s, timer, out, known); }, [&] { timer.disarm(); });
     } catch (const PgError &e) {
-        if (e.sqlerrcode == ERRCODE_QUERY_CANCELED && timer.fired())
+        if (e.sqlerrcode == ERRCODE_QUERY_CANCELED && timer.raised_error(e.message))
             throw SyncError(timeout_message(s.query_timeout_ms))
                 .with("phase", "running the source query")
                 .with("setting", "impayes_sync.query_timeout")
@@ -378,8 +378,9 @@ void PgSourceReader::read(const Settings &s, SourceData &out, const LedgerEntrie
         if (must_propagate(e)) throw;
         throw source_failure(e);
     }
-    // A timer that fired just as the query ended must not cancel the rest.
-    if (timer.fired()) QueryCancelPending = false;
+    // A timer that fired just as the query ended must not cancel the rest;
+    // a cancel from anyone else must.
+    if (timer.cancel_is_only_ours()) QueryCancelPending = false;
 }
 
 }  // namespace impayes::pg

@@ -265,7 +265,7 @@ SyncResult run_sync(const Settings &s, SourceReader &source, HttpClient &http, L
             ledger->load(s.class_name, state);
             lap("ledger load");
             if (!state.found)
-                why_full = "no ledger yet";
+                why_full = state.stale_reason.empty() ? "no ledger yet" : state.stale_reason;
             else if (const std::string prefix = ledger_signature(s, {});
                      state.signature.compare(0, prefix.size(), prefix) != 0)
                 why_full = "the URL or key column changed";
