@@ -21,7 +21,7 @@ grep -q '^host replication' "$hba" ||
   as_pg sh -c "echo 'host replication all 127.0.0.1/32 trust' >> '$hba'"
 psql_primary -d postgres -c 'SELECT pg_reload_conf()' >/dev/null
 rm -rf "$dir"
-if ! as_pg "$PGBIN/pg_basebackup" -h 127.0.0.1 -p "$PGPORT" -U postgres -D "$dir" -R -X stream \
+if ! as_pg "$PGBIN/pg_basebackup" -h 127.0.0.1 -p "$PGPORT" -U postgres -D "$dir" -R -X stream --checkpoint=fast \
   >"$IMPAYES_STATE/standby-basebackup.log" 2>&1; then
   echo "FAILED: standby: pg_basebackup (see $IMPAYES_STATE/standby-basebackup.log)"
   exit 0
