@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # package.sh check|install|remove: the Debian package in dist/.
 #   check    its file list (test/package/files.txt + every sql/impayes_sync--*.sql),
-#            its dependencies and version, and META.json (test/package/check-meta.js)
+#            its dependencies and version, that released install scripts are
+#            unchanged (test/package/released.sha256), and META.json
+#            (test/package/check-meta.js)
 #   install  installs it where PG_CONFIG points: into the system PostgreSQL
 #            with apt-get (the real thing), or, for a private copy of
 #            PostgreSQL (a developer's sandbox), unpacks its files there
@@ -46,6 +48,11 @@ check() {
   if [ "$(dpkg-deb -f "$deb" Version)" = "$version" ] && [ "$(basename "$deb")" = "${PKG}_${version}_amd64.deb" ]; then
     ok "package version $version (debian/changelog)"
   else failed "package $(basename "$deb") is not version $version of debian/changelog"; fi
+
+  # Released install scripts never change: an update script does it.
+  if sha256sum --quiet -c test/package/released.sha256 >&2; then
+    ok "released install scripts unchanged ($(awk '{print $2}' test/package/released.sha256 | xargs))"
+  else failed "a released install script changed (test/package/released.sha256): add an update script instead"; fi
 
   node test/package/check-meta.js || status=1
 }
