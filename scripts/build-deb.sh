@@ -8,8 +8,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)
 
-command -v dpkg-buildpackage >/dev/null && command -v dh >/dev/null && command -v pg_buildext >/dev/null ||
-  { echo "build-deb: dpkg-buildpackage, dh or pg_buildext missing: run scripts/install-deps.sh" >&2; exit 1; }
+for tool in dpkg-buildpackage dh pg_buildext; do
+  command -v "$tool" >/dev/null ||
+    { echo "build-deb: $tool missing (packages dpkg-dev, debhelper, postgresql-server-dev-all): run scripts/install-deps.sh" >&2; exit 1; }
+done
 git -C "$repo" rev-parse --is-inside-work-tree >/dev/null 2>&1 ||
   { echo "build-deb: $repo is not a git work tree (the files to package are the tracked ones)" >&2; exit 1; }
 
