@@ -35,3 +35,9 @@ include $(PGXS)
 .PHONY: unit
 unit:
 	$(MAKE) -C test/unit
+
+# The Debian package, built with dpkg-buildpackage in a copy of the tree:
+# dist/postgresql-15-impayes-sync_<version>_amd64.deb (see debian/).
+.PHONY: deb
+deb:
+	scripts/build-deb.sh

@@ -8,7 +8,8 @@ REPO_DIR=$(cd "$(dirname "$0")/.." && pwd)
 LOG=${IMPAYES_DEPS_LOG:-/tmp/impayes-install-deps.log}
 NODE_MIN=20.19.0
 PACKAGES=(build-essential g++ make postgresql-15 postgresql-server-dev-15 postgresql-15-cron
-  libcurl4-openssl-dev rapidjson-dev libgtest-dev curl ca-certificates openssl clang-format git)
+  libcurl4-openssl-dev rapidjson-dev libgtest-dev curl ca-certificates openssl clang-format git
+  debhelper dpkg-dev postgresql-server-dev-all)  # the last three: make deb (dh + pg_buildext)
 export DEBIAN_FRONTEND=noninteractive
 : >"$LOG"
 

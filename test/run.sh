@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh Debian 12 machine (as root):
-# installs what it needs, builds and installs the extension, runs the
-# GoogleTest unit tests, then starts a throwaway PostgreSQL 15 cluster and
-# a real Parse Server (pinned by test/parse/package-lock.json) on free
-# loopback ports and runs the pg_regress suite against them.
+# installs what it needs, builds the Debian package (make deb), checks it and
+# installs it (apt-get; or unpacks it into the private PostgreSQL PG_CONFIG
+# names), runs the GoogleTest unit tests, then starts a throwaway PostgreSQL
+# 15 cluster and a real Parse Server (pinned by test/parse/package-lock.json)
+# on free loopback ports and runs the pg_regress suite against the packaged
+# files; at the end, apt-get remove must take the package away.
 # Ends with one line "tests: N passed, M failed".
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,17 +19,32 @@ if ! git ls-files -- 'src/*.cpp' 'src/*.hpp' 'test/unit/*.cpp' 'test/unit/*.hpp'
   echo "clang-format: the files above differ from .clang-format (run: clang-format -i FILE)" >&2
   exit 1
 fi
-echo "== build"
-make -s >/tmp/impayes-build.log 2>&1 || { cat /tmp/impayes-build.log; exit 1; }
-if grep -E 'warning:' /tmp/impayes-build.log; then echo "build has warnings" >&2; exit 1; fi
-make -s install >/dev/null
+echo "== build (make deb)"
+# The package build compiles the tree with the Makefile's -Wall -Wextra.
+make -s deb || exit 1
+if grep -E 'warning:' dist/build.log; then echo "build has warnings (dist/build.log)" >&2; exit 1; fi
 
 passed=0
 failed=0
+# count LOG: adds its "ok" and "FAILED" lines to the totals.
+count() {
+  passed=$((passed + $(grep -c '^ok ' "$1" || true)))
+  failed=$((failed + $(grep -c '^FAILED' "$1" || true)))
+}
+echo "== package"
+package_log=$(mktemp)
+test/package.sh check 2>&1 | tee "$package_log" || true
+test/package.sh install 2>&1 | tee -a "$package_log" || true
+count "$package_log"
+if grep -q '^FAILED apt-get install' "$package_log"; then
+  echo "tests: $passed passed, $failed failed"
+  exit 1
+fi
 
 # No assert() in the shared library: a failed RapidJSON check throws
 # (src/core/rapidjson_config.hpp) instead of aborting the backend.
-if nm -D --undefined-only impayes_sync.so | grep -q '__assert_fail'; then
+so="$("${PG_CONFIG:-pg_config}" --pkglibdir)/impayes_sync.so"
+if nm -D --undefined-only "$so" | grep -q '__assert_fail'; then
   echo "FAILED: impayes_sync.so calls assert() (__assert_fail): a failed check would abort the backend" >&2
   failed=$((failed + 1))
 else
@@ -89,6 +106,11 @@ if grep -rqF -- "$key" "$IMPAYES_PG_LOG" "$state"/*.log results/ 2>/dev/null; th
 else
   passed=$((passed + 1))
 fi
+
+# Last: apt-get remove takes the package away (the harness still runs; its
+# backends keep the library they loaded).
+test/package.sh remove 2>&1 | tee "$package_log" || true
+count "$package_log"
 
 echo "tests: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
