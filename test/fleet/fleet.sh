@@ -7,10 +7,13 @@
 # loopback ports, stopped again at the end. Prints one "ok"/"FAILED" line
 # per check. Env: FLEET_SCHEMA_HOOKS (default true) sets Parse Server's
 # databaseOptions.enableSchemaHooks on both instances; false shows what a
-# fleet without it does with a field added between two runs.
+# fleet without it does with a retyped field (check 4 then expects b to
+# refuse it).
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=../harness/lib.sh
 . "$(dirname "$0")/../harness/lib.sh"
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "$0")/lib.sh"
 load_state "${1:-}"
 HOOKS=${FLEET_SCHEMA_HOOKS:-true}
 FLEET=$IMPAYES_STATE/fleet
@@ -18,17 +21,7 @@ CLASS=FleetImpayes
 rm -rf "$FLEET"
 as_pg mkdir -m 755 "$FLEET"
 cd "$FLEET"
-
-mapfile -t PORTS < <("$IMPAYES_NODE" "$HARNESS_DIR/free-port.js" 3)
-PORT_A=${PORTS[0]} PORT_B=${PORTS[1]} PORT_LB=${PORTS[2]}
-LB_URL=http://127.0.0.1:$PORT_LB/parse
-
-cleanup() {
-  stop_pidfile "$FLEET/haproxy.pid" haproxy TERM || true
-  stop_pidfile "$FLEET/parse-a.pid" server.js TERM || true
-  stop_pidfile "$FLEET/parse-b.pid" server.js TERM || true
-}
-trap cleanup EXIT
+trap 'fleet_stop "$FLEET"' EXIT
 
 passed=0
 failed=0
@@ -42,59 +35,14 @@ check() {
   if [ "$got" = t ]; then ok "$1"; else not_ok "$1 (got: $got)"; fi
 }
 
-for db in fleet_parse fleet_src; do # a rerun on the same harness starts afresh
-  as_pg "$PGBIN/dropdb" --if-exists --force -h "$IMPAYES_STATE/sock" -U postgres "$db"
-done
+# A rerun on the same harness starts afresh.
+PGOPTIONS='-c client_min_messages=warning' psql_src -d postgres \
+  -c "DROP DATABASE IF EXISTS fleet_parse WITH (FORCE)" -c "DROP DATABASE IF EXISTS fleet_src WITH (FORCE)"
 as_pg "$PGBIN/createdb" -h "$IMPAYES_STATE/sock" -U postgres fleet_parse
 as_pg "$PGBIN/createdb" -h "$IMPAYES_STATE/sock" -U postgres fleet_src
 
-# Two instances of the same Parse Server on the same database.
-start_instance() {
-  local name=$1 port=$2
-  touch "$FLEET/parse-$name.log"
-  chown postgres:postgres "$FLEET/parse-$name.log"
-  "${AS_PG[@]}" setsid "$IMPAYES_NODE" "$REPO_DIR/test/parse/server.js" --port "$port" \
-    --app-id "$IMPAYES_APP_ID" --master-key-file "$IMPAYES_MASTER_KEY_FILE" \
-    --database-uri "postgres://postgres@127.0.0.1:$PGPORT/fleet_parse" \
-    --parse-dir "$IMPAYES_PARSE_DIR" --schema-hooks "$HOOKS" --pid-file "$FLEET/parse-$name.pid" \
-    </dev/null >>"$FLEET/parse-$name.log" 2>&1 &
-}
-# One at a time: both create Parse's own tables at their first start.
-start_instance a "$PORT_A"
-wait_until 60 "Parse Server a" http_ok "http://127.0.0.1:$PORT_A/parse/health" ||
-  { log_tail "$FLEET/parse-a.log"; exit 1; }
-start_instance b "$PORT_B"
-wait_until 60 "Parse Server b" http_ok "http://127.0.0.1:$PORT_B/parse/health" ||
-  { log_tail "$FLEET/parse-b.log"; exit 1; }
-
-# HAProxy in the foreground (its log goes to stdout, no syslog needed),
-# per-request round-robin (HAProxy re-balances each request of a kept-alive
-# client connection), one log line per request.
-cat >"$FLEET/haproxy.cfg" <<EOF
-global
-  log stdout format raw local0
-  maxconn 256
-defaults
-  mode http
-  log global
-  option httplog
-  timeout connect 5s
-  timeout client 60s
-  timeout server 60s
-frontend fleet
-  bind 127.0.0.1:$PORT_LB
-  default_backend parse
-backend parse
-  balance roundrobin
-  server a 127.0.0.1:$PORT_A
-  server b 127.0.0.1:$PORT_B
-EOF
-haproxy -c -q -f "$FLEET/haproxy.cfg" || { echo "FAILED - fleet: haproxy.cfg does not check" >&2; exit 1; }
-touch "$FLEET/haproxy.log"
-chown postgres:postgres "$FLEET/haproxy.log"
-"${AS_PG[@]}" setsid haproxy -db -f "$FLEET/haproxy.cfg" </dev/null >>"$FLEET/haproxy.log" 2>&1 &
-echo $! >"$FLEET/haproxy.pid"
-wait_until 15 "HAProxy on $LB_URL/health" http_ok "$LB_URL/health"
+fleet_start "$FLEET" fleet_parse "$HOOKS"
+LB_URL=$FLEET_LB_URL URL_A=$FLEET_URL_A URL_B=$FLEET_URL_B
 
 # The source, the extension and helpers: every check reads Parse back
 # directly from each instance (not through HAProxy).
@@ -128,8 +76,6 @@ CREATE FUNCTION differences(url text) RETURNS bigint LANGUAGE sql AS \$\$
 \$\$;
 CREATE TABLE results (step text PRIMARY KEY, r jsonb);
 EOF
-URL_A=http://127.0.0.1:$PORT_A/parse
-URL_B=http://127.0.0.1:$PORT_B/parse
 # sync STEP: one run through HAProxy, its result kept in table results.
 sync() {
   psql_src <<EOF
@@ -214,6 +160,10 @@ else
   if [[ "$answer" == *'"code":111'* ]]; then ok "retype: without schema hooks b keeps the old type: $answer"
   else not_ok "retype: without schema hooks b answered: $answer"; fi
 fi
+
+if grep -qF -- "$(cat "$IMPAYES_MASTER_KEY_FILE")" "$FLEET"/*.log; then
+  not_ok "the master key appears in a Parse Server or HAProxy log"
+else ok "the master key appears in no Parse Server or HAProxy log"; fi
 
 echo "fleet: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
