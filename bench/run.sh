@@ -5,7 +5,8 @@
 # (test/harness), a source of N unpaid invoices (bench/generate.sql), the
 # references (source floor, write and read ceilings of bench/ceiling.js) and
 # the scenarios S1-S4 (+ F, a full reconciliation), each in a fresh session.
-# Writes bench/RESULTS.md; raw numbers in bench/work/results.jsonl.
+# Writes bench/RESULTS.md; raw numbers in bench/work/results.jsonl. Then
+# bench/fleet.sh adds the "Scaling out" section (one Parse Server vs two).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ $# -gt 0 ] || set -- 10000 100000
@@ -129,3 +130,9 @@ done
 jsonl total seconds=$((SECONDS - start))
 node bench/report.js "$RESULTS" >bench/RESULTS.md
 echo "== wrote bench/RESULTS.md ($((SECONDS - start)) s)"
+# S1 through one Parse Server and two behind HAProxy: the "Scaling out"
+# section of RESULTS.md (bench/fleet.sh; its own harness, BENCH_FLEET_N
+# invoices, default 20000; BENCH_FLEET_N=0 skips it).
+if [ "${BENCH_FLEET_N:-20000}" != 0 ]; then
+  BENCH_SKIP_BUILD=1 bench/fleet.sh "${BENCH_FLEET_N:-20000}"
+fi

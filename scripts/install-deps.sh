@@ -10,6 +10,8 @@ NODE_MIN=20.19.0
 PACKAGES=(build-essential g++ make postgresql-15 postgresql-server-dev-15 postgresql-15-cron
   libcurl4-openssl-dev rapidjson-dev libgtest-dev curl ca-certificates openssl clang-format git
   debhelper dpkg-dev postgresql-server-dev-all)  # the last three: make deb (dh + pg_buildext)
+# The fleet test (test/fleet/fleet.sh) balances two Parse Servers with HAProxy.
+PACKAGES+=(haproxy)
 export DEBIAN_FRONTEND=noninteractive
 : >"$LOG"
 
@@ -58,22 +60,27 @@ version_ge "$NODE_VERSION" "$NODE_MIN" ||
 command -v npm >/dev/null 2>&1 || fail "npm not found next to node $(command -v node)"
 echo "install-deps: node $NODE_VERSION: ok"
 
-# 3. Parse Server's npm packages, from the committed lockfile. Skipped when
+# 3. Parse Server's npm packages, from the committed lockfiles: 9.10.0 in
+#    test/parse, the 8.6 LTS line in test/parse-8.6. Each is skipped when its
 #    node_modules was installed from this very lockfile and node version.
-cd "$REPO_DIR/test/parse"
-STAMP=node_modules/.impayes-deps-stamp
-want=$(cat package.json package-lock.json <(echo "$NODE_VERSION") | sha256sum | cut -d' ' -f1)
-if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$want" ]; then
-  echo "install-deps: npm ci (test/parse): up to date"
-else
-  step "npm ci (test/parse)" npm ci --no-audit --no-fund
-  echo "$want" >"$STAMP"
-fi
+for dir in test/parse test/parse-8.6; do
+  cd "$REPO_DIR/$dir"
+  STAMP=node_modules/.impayes-deps-stamp
+  want=$(cat package.json package-lock.json <(echo "$NODE_VERSION") | sha256sum | cut -d' ' -f1)
+  if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$want" ]; then
+    echo "install-deps: npm ci ($dir): up to date"
+  else
+    step "npm ci ($dir)" npm ci --no-audit --no-fund
+    echo "$want" >"$STAMP"
+  fi
+done
 
 # 4. The harness runs node as the postgres OS user, which must read the repo.
 if id postgres >/dev/null 2>&1 && [ "$(id -u)" -eq 0 ]; then
-  setpriv --reuid=postgres --regid=postgres --init-groups -- \
-    test -r "$REPO_DIR/test/parse/node_modules/parse-server/package.json" ||
-    fail "the postgres OS user cannot read $REPO_DIR/test/parse/node_modules: make the repo and its parent directories world-readable (chmod o+rx)"
+  for dir in test/parse test/parse-8.6; do
+    setpriv --reuid=postgres --regid=postgres --init-groups -- \
+      test -r "$REPO_DIR/$dir/node_modules/parse-server/package.json" ||
+      fail "the postgres OS user cannot read $REPO_DIR/$dir/node_modules: make the repo and its parent directories world-readable (chmod o+rx)"
+  done
   echo "install-deps: repo readable by postgres: ok"
 fi

@@ -107,6 +107,47 @@ else
   passed=$((passed + 1))
 fi
 
+# --- The fleet: HAProxy over two Parse Server 9.10 instances on one database
+# (test/fleet/fleet.sh, on this harness's PostgreSQL; one ok/FAILED line per check).
+echo "== fleet (HAProxy, two Parse Server instances)"
+fleet_log=$(mktemp)
+if test/fleet/fleet.sh "$state" 2>&1 | tee "$fleet_log"; then :; fi
+fleet_pass=$(grep -c '^ok - fleet' "$fleet_log" || true)
+fleet_fail=$(grep -c '^FAILED - fleet' "$fleet_log" || true)
+grep -qE '^fleet: [0-9]+ passed' "$fleet_log" || [ "$fleet_fail" -gt 0 ] || fleet_fail=1
+passed=$((passed + fleet_pass))
+failed=$((failed + fleet_fail))
+
+# --- Parse Server 8.6 LTS: the core of the regression suite again, in a second
+# harness (test/parse-8.6), results kept apart in $out86.
+echo "== regression tests against Parse Server 8.6 LTS (core subset)"
+REGRESS_86="00_setup 01_settings 02_first_sync 03_changes 04_types 05_bad_input 06_faults
+  07_cloud_code 08_tls 09_batch_faults 10_cancel 12_history 13_on_missing 14_security 16_incremental"
+state86=$(mktemp -d /tmp/impayes-test86-XXXXXX)
+chmod 755 "$state86"
+out86=$(mktemp -d /tmp/impayes-regress86-XXXXXX)
+trap 'test/harness/stop.sh "$state" >/dev/null 2>&1 || true; test/harness/stop.sh "$state86" >/dev/null 2>&1 || true' EXIT
+regress86_log=$(mktemp)
+if (IMPAYES_PARSE_DIR=test/parse-8.6 test/harness/start.sh "$state86" >/dev/null &&
+  . "$state86/env" && make -s installcheck REGRESS="$REGRESS_86" \
+    REGRESS_OPTS="--load-extension=impayes_sync --outputdir=$out86") 2>&1 | tee "$regress86_log"; then :; fi
+reg86_pass=$(grep -cE '(^|[[:space:]])ok([[:space:]]|$)' "$regress86_log" || true)
+reg86_fail=$(grep -cE 'FAILED|failed \(ignored\)' "$regress86_log" || true)
+if ! grep -qE 'All [0-9]+ tests passed' "$regress86_log"; then
+  [ "$reg86_fail" -gt 0 ] || reg86_fail=1
+  [ -f "$out86/regression.diffs" ] && head -c 20000 "$out86/regression.diffs"
+fi
+passed=$((passed + reg86_pass))
+failed=$((failed + reg86_fail))
+key86=$(cat "$state86/master.key" 2>/dev/null || echo missing-key-file)
+if grep -rqF -- "$key86" "$state86"/*.log "$out86" 2>/dev/null; then
+  echo "FAILED: the 8.6 harness's master key appears in a log or result file" >&2
+  failed=$((failed + 1))
+else
+  passed=$((passed + 1))
+fi
+test/harness/stop.sh "$state86" >/dev/null 2>&1 || true
+
 # Last: apt-get remove takes the package away (the harness still runs; its
 # backends keep the library they loaded).
 test/package.sh remove 2>&1 | tee "$package_log" || true

@@ -102,7 +102,7 @@ load_state() {
 
 check_pg_access() {
   local f
-  for f in "$REPO_DIR/test/parse/server.js" "$REPO_DIR/test/parse/node_modules/parse-server/package.json" \
+  for f in "$REPO_DIR/test/parse/server.js" "${IMPAYES_PARSE_DIR:-$REPO_DIR/test/parse}/node_modules/parse-server/package.json" \
     "$HARNESS_DIR/fault-proxy.js"; do
     as_pg test -r "$f" || die "the postgres OS user cannot read $f: make the repo (and its parents) world-readable/traversable, and run scripts/install-deps.sh"
   done

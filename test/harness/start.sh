@@ -4,7 +4,9 @@
 # Env: IMPAYES_PRELOAD (default "impayes_sync,pg_cron"; empty = no preload),
 #      IMPAYES_PARSE_CLOUD (Cloud Code main.js for Parse Server; default
 #      contrib/parse-cloud/main.js, which calls impayes_sync() in the
-#      contrib_regression database; empty = none).
+#      contrib_regression database; empty = none),
+#      IMPAYES_PARSE_DIR (the pinned npm project whose parse-server runs:
+#      default test/parse, Parse Server 9.10.0; test/parse-8.6 for 8.6 LTS).
 # Also starts tls-proxy.js: https front-ends of Parse (a throwaway CA's
 # certificate, a self-signed one, one for another host name) and a stub that
 # answers 302 to Parse.
@@ -14,6 +16,13 @@ set -euo pipefail
 
 say() { echo "start.sh: $*" >&2; }
 [ "$(id -u)" -eq 0 ] || die "start.sh must run as root (it initdb's as the postgres OS user)"
+# Which Parse Server: an npm project installed by scripts/install-deps.sh
+# (resolved before any cd: a relative IMPAYES_PARSE_DIR is the caller's).
+PARSE_DIR=$(realpath "${IMPAYES_PARSE_DIR:-$REPO_DIR/test/parse}")
+export IMPAYES_PARSE_DIR=$PARSE_DIR
+PARSE_VERSION=$(sed -n 's/^  "version": "\(.*\)",$/\1/p' "$PARSE_DIR/node_modules/parse-server/package.json" 2>/dev/null || true)
+[ -n "$PARSE_VERSION" ] ||
+  die "no parse-server in $PARSE_DIR/node_modules (run scripts/install-deps.sh)"
 STATE=${1:-$(mktemp -d /tmp/impayes-XXXXXX)}
 mkdir -p "$STATE"
 STATE=$(cd "$STATE" && pwd)
@@ -128,6 +137,8 @@ export IMPAYES_PGDATA=$PGDATA
 export IMPAYES_PG_LOG=$STATE/postgres.log
 export IMPAYES_NODE=$IMPAYES_NODE
 export IMPAYES_REPO=$REPO_DIR
+export IMPAYES_PARSE_DIR=$PARSE_DIR
+export IMPAYES_PARSE_VERSION=$PARSE_VERSION
 EOF
 # The Cloud Code's database (read by Parse Server, also after restart-parse.sh),
 # and the https front-ends: certificates in $STATE/tls, all owned by postgres.
@@ -144,14 +155,14 @@ EOF
 # Parse Server's arguments, one per line, reused by restart-parse.sh.
 {
   printf '%s\n' --port "$PARSE_PORT" --app-id "$APP_ID" --master-key-file "$KEY_FILE" \
-    --database-uri "postgres://postgres@127.0.0.1:$PG_PORT/parse"
+    --database-uri "postgres://postgres@127.0.0.1:$PG_PORT/parse" --parse-dir "$PARSE_DIR"
   [ -z "$PARSE_CLOUD" ] || printf '%s\n' --cloud "$(realpath "$PARSE_CLOUD")"
 } >"$STATE/parse.args"
 echo pass >"$STATE/proxy.mode"
 chown postgres:postgres "$STATE/env" "$STATE/parse.args" "$STATE/proxy.mode"
 load_state "$STATE"
 
-say "starting parse server (port $PARSE_PORT)"
+say "starting parse server $PARSE_VERSION (port $PARSE_PORT)"
 start_parse
 
 say "starting fault proxy (port $PROXY_PORT)"
