@@ -16,6 +16,7 @@
 #include "pg/pg_logger.hpp"
 #include "pg/run_lock.hpp"
 #include "pg/source_reader.hpp"
+#include "pg/sql_objects.hpp"
 #include "sync/sync_engine.hpp"
 
 extern "C" {
@@ -76,6 +77,7 @@ RunOutput run_once(bool dry_run, bool full) {
         class_name = s.class_name;
         log = PgLogger(secret);
         for (const auto &w : master_key_warnings()) log.warning(w);
+        if (const char *w = sql_objects_warning()) log.warning(w);
         if (!dry_run && !try_lock_target(s))
             throw SyncError("another impayes_sync run is already syncing class " + s.class_name +
                             " of this Parse Server and application id, in this or another "

@@ -4,6 +4,7 @@
 
 #include "core/errors.hpp"
 #include "pg/pg_call.hpp"
+#include "pg/sql_objects.hpp"
 #include "pg/subtransaction.hpp"
 
 namespace impayes::pg {
@@ -54,6 +55,10 @@ void create_secret() {
 
 SipKey install_secret() {
     SipKey key;
+    // A database still at 1.0 has nowhere to keep a secret: the all-zero
+    // key until ALTER EXTENSION ... UPDATE (the run warns), after which
+    // every entry simply counts as changed once.
+    if (installed_sql_objects() == SqlObjects::V1_0) return key;
     SecretRead found = SecretRead::Missing;
     as_extension_owner([&] {
         found = read_secret(key);

@@ -6,6 +6,7 @@
 #include "core/ledger_wire.hpp"
 
 #include "pg/pg_call.hpp"
+#include "pg/sql_objects.hpp"
 #include "pg/subtransaction.hpp"
 
 extern "C" {
@@ -19,6 +20,11 @@ namespace {
 // Operators and functions are schema-qualified: this runs as superuser.
 const char *const kLoadState =
     "SELECT signature, watermark, object_count, key_count, database_identity "
+    "FROM impayes_sync.sync_state "
+    "WHERE class_name OPERATOR(pg_catalog.=) $1";
+// The same for a database whose extension objects are still at 1.0.
+const char *const kLoadState10 =
+    "SELECT signature, watermark, object_count, key_count, NULL::pg_catalog.text "
     "FROM impayes_sync.sync_state "
     "WHERE class_name OPERATOR(pg_catalog.=) $1";
 const char *const kLoadEntries =
@@ -40,6 +46,14 @@ const char *const kSaveState =
     "INSERT INTO impayes_sync.sync_state (class_name, signature, watermark, object_count, "
     "key_count, saved_at, database_identity) VALUES ($1, $2, $3, $4, $5, pg_catalog.now(), $6) "
     "ON CONFLICT (class_name) DO UPDATE SET database_identity = excluded.database_identity, "
+    "signature = excluded.signature, watermark = excluded.watermark, "
+    "object_count = excluded.object_count, key_count = excluded.key_count, saved_at = "
+    "excluded.saved_at";
+
+const char *const kSaveState10 =
+    "INSERT INTO impayes_sync.sync_state (class_name, signature, watermark, object_count, "
+    "key_count, saved_at) VALUES ($1, $2, $3, $4, $5, pg_catalog.now()) "
+    "ON CONFLICT (class_name) DO UPDATE SET "
     "signature = excluded.signature, watermark = excluded.watermark, "
     "object_count = excluded.object_count, key_count = excluded.key_count, saved_at = "
     "excluded.saved_at";
@@ -151,7 +165,8 @@ void PgLedgerStore::load_rows(const std::string &class_name, LedgerState &out) {
             Oid types[1] = {TEXTOID};
             Datum args[1];
             pg::run([&] { args[0] = CStringGetTextDatum(class_name.c_str()); });
-            exec(kLoadState, 1, types, args, SPI_OK_SELECT);
+            const bool v1_0 = installed_sql_objects() == SqlObjects::V1_0;
+            exec(v1_0 ? kLoadState10 : kLoadState, 1, types, args, SPI_OK_SELECT);
             if (SPI_processed == 1) {
                 HeapTuple t = SPI_tuptable->vals[0];
                 TupleDesc d = SPI_tuptable->tupdesc;
@@ -243,7 +258,10 @@ void save_rows(const std::string &class_name, const LedgerDelta &delta) {
                 a[4] = Int64GetDatum(delta.key_count);
                 a[5] = CStringGetTextDatum(identity.c_str());
             });
-            exec(kSaveState, 6, t, a, SPI_OK_INSERT);
+            if (installed_sql_objects() == SqlObjects::V1_0)
+                exec(kSaveState10, 5, t, a, SPI_OK_INSERT);
+            else
+                exec(kSaveState, 6, t, a, SPI_OK_INSERT);
             pg::run([] { SPI_finish(); });
         });
     });
