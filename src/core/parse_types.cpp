@@ -107,4 +107,11 @@ std::optional<std::string> iso_from_pg_micros(int64_t micros) {
     return std::string(buf, 24);
 }
 
+std::optional<std::string> iso_from_pg_days(int64_t days) {
+    // Years 1..9999 lie within -730119..2921939 days of 2000-01-01; the
+    // bound keeps days * 86400000000 far from overflowing.
+    if (days < -800000 || days > 3000000) return std::nullopt;
+    return iso_from_pg_micros(days * 86400LL * 1000000LL);
+}
+
 }  // namespace impayes

@@ -26,4 +26,9 @@ std::optional<std::string> class_name_problem(const std::string &name);
 // years 0001..9999, which JavaScript's toISOString cannot print the same way.
 std::optional<std::string> iso_from_pg_micros(int64_t micros);
 
+// The same for a count of days since 2000-01-01 (a PostgreSQL date). Far
+// dates are refused before they become microseconds: 213503983 days is
+// 2^64 microseconds, which wraps to 2000-01-01.
+std::optional<std::string> iso_from_pg_days(int64_t days);
+
 }  // namespace impayes

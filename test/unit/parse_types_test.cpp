@@ -115,3 +115,16 @@ TEST(IsoFromPgMicros, ExtremesDoNotCrash) {
     EXPECT_FALSE(iso_from_pg_micros(INT64_MIN).has_value());
     EXPECT_FALSE(iso_from_pg_micros(INT64_MAX).has_value());
 }
+
+TEST(ParseTypes, DaysBeyondMillisecondTimestampsAreRefused) {
+    EXPECT_EQ(iso_from_pg_days(0), std::optional<std::string>("2000-01-01T00:00:00.000Z"));
+    EXPECT_EQ(iso_from_pg_days(-730119), std::optional<std::string>("0001-01-01T00:00:00.000Z"));
+    EXPECT_EQ(iso_from_pg_days(2921939), std::optional<std::string>("9999-12-31T00:00:00.000Z"));
+    EXPECT_EQ(iso_from_pg_days(2921940), std::nullopt);
+    EXPECT_EQ(iso_from_pg_days(-730120), std::nullopt);
+    // 213503983 days is 2^64 microseconds plus a little: multiplied
+    // first, it wraps to 2000-01-01.
+    EXPECT_EQ(iso_from_pg_days(213503983), std::nullopt);
+    EXPECT_EQ(iso_from_pg_days(2147483647), std::nullopt);
+    EXPECT_EQ(iso_from_pg_days(-2147483647), std::nullopt);
+}
