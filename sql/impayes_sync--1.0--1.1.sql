@@ -23,3 +23,15 @@ COMMENT ON TABLE impayes_sync.install_secret IS
 ALTER TABLE impayes_sync.sync_state ADD COLUMN database_identity text;
 COMMENT ON COLUMN impayes_sync.sync_state.database_identity IS
 'The database that wrote this ledger (pg_control system identifier:database oid); a run in any other database ignores the ledger and reconciles fully.';
+
+-- What the function does in 1.1.
+COMMENT ON FUNCTION impayes_sync(boolean, boolean) IS
+'Synchronises impayes_sync.source (resolved under impayes_sync.source_search_path, never the '
+'caller''s search_path) into the Parse Server class impayes_sync.class_name: inserts new '
+'invoices, updates changed ones, skips unchanged ones, keeps one object per key, and returns '
+'{"success","message","inserted","updated","skipped","total","failed","rejected","deleted",'
+'"duration_ms","dry_run","mode"} plus "error" and "details" on failure. With dry_run => true '
+'nothing is written to Parse and a "preview" of the changes is returned; with full => true the '
+'whole class is read and reconciled. Refused on a hot standby and in read-only transactions. '
+'One run at a time per Parse target across the cluster. Every call is recorded in '
+'impayes_sync.runs, with the incremental ledger, in a transaction of its own.';

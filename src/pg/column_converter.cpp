@@ -5,7 +5,9 @@
 #include <cstring>
 
 #include "core/errors.hpp"
+#include "core/json_keys.hpp"
 #include "pg/pg_call.hpp"
+#include "pg/text_encoding.hpp"
 
 namespace impayes::pg {
 
@@ -118,8 +120,7 @@ std::string set_number(double v, JsonValue &out) {
     return "";
 }
 
-std::string set_date(int64 micros, JsonValue &out, JsonAlloc &a) {
-    auto iso = iso_from_pg_micros(micros);
+std::string set_date(std::optional<std::string> iso, JsonValue &out, JsonAlloc &a) {
     if (!iso) return "date outside years 1 to 9999 cannot be stored in a Parse Date";
     JsonValue::Member m[2];
     m[0].name.SetString(rapidjson::StringRef("__type"));
@@ -130,18 +131,39 @@ std::string set_date(int64 micros, JsonValue &out, JsonAlloc &a) {
     return "";
 }
 
-void set_text(const char *s, size_t len, JsonValue &out, JsonAlloc &a) {
-    char *utf8 = nullptr;
-    pg::run([&] { utf8 = pg_server_to_any(s, int(len), PG_UTF8); });
-    if (utf8 != s) len = strlen(utf8);
-    out.SetString(utf8, rapidjson::SizeType(len), a);
+std::string set_text(const char *s, size_t len, JsonValue &out, JsonAlloc &a) {
+    const char *utf8 = nullptr;
+    size_t utf8_len = 0;
+    std::string err = value_to_utf8(s, len, utf8, utf8_len);
+    if (!err.empty()) return err;
+    out.SetString(utf8, rapidjson::SizeType(utf8_len), a);
+    if (utf8 != s) pfree(const_cast<char *>(utf8));
+    return "";
+}
+
+// A json/jsonb value as a Parse Object or Array, or why it cannot be one.
+std::string set_json(const char *s, JsonValue &out, JsonAlloc &a) {
+    const char *utf8 = nullptr;
+    size_t len = 0;
+    std::string err = value_to_utf8(s, strlen(s), utf8, len);
+    if (!err.empty()) return err;
+    JsonDoc doc(&a);
+    err = parse_json(doc, utf8, len);
+    if (utf8 != s) pfree(const_cast<char *>(utf8));
+    if (!err.empty()) return "invalid JSON: " + err;
+    if (!doc.IsObject() && !doc.IsArray())
+        return "a JSON scalar cannot be stored in a Parse Object or Array (wrap it in an "
+               "object)";
+    if (auto why = json_key_problem(doc)) return *why;
+    out.Swap(doc);
+    return "";
 }
 
 }  // namespace
 
 ColumnConverter ColumnConverter::for_type(const std::string &name, Oid type_oid) {
     ColumnConverter c;
-    c.name = name;
+    c.name = utf8_from_server(name);
     c.sql_type = type_name(type_oid);
     const Oid base = base_type(type_oid);
     Oid elem = InvalidOid;
@@ -179,7 +201,10 @@ std::string ColumnConverter::convert(Datum d, JsonValue &out, JsonAlloc &a) cons
     bool *nulls = nullptr;
     int n = 0;
     pg::run([&] {
-        deconstruct_array(arr, elem.oid, elem.len, elem.byval, elem.align, &elems, &nulls, &n);
+        // The array's own element type: a domain's oid when the array holds a
+        // domain (its storage is its base type's, which elem describes).
+        deconstruct_array(arr, ARR_ELEMTYPE(arr), elem.len, elem.byval, elem.align, &elems, &nulls,
+                          &n);
     });
     out.SetArray();
     out.Reserve(rapidjson::SizeType(n), a);
@@ -216,19 +241,18 @@ std::string ColumnConverter::scalar(ValueKind k, Oid fn, Datum d, JsonValue &out
         case ValueKind::Date: {
             DateADT days = DatumGetDateADT(d);
             if (DATE_NOT_FINITE(days)) return "infinite date cannot be stored in a Parse Date";
-            return set_date(int64(days) * USECS_PER_DAY, out, a);
+            return set_date(iso_from_pg_days(days), out, a);
         }
         case ValueKind::Timestamp: {
             Timestamp ts = DatumGetTimestamp(d);
             if (TIMESTAMP_NOT_FINITE(ts))
                 return "infinite timestamp cannot be stored in a Parse Date";
-            return set_date(ts, out, a);
+            return set_date(iso_from_pg_micros(ts), out, a);
         }
         case ValueKind::Text: {
             text *t = nullptr;
             pg::run([&] { t = DatumGetTextPP(d); });
-            set_text(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t), out, a);
-            return "";
+            return set_text(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t), out, a);
         }
         default:
             break;
@@ -243,18 +267,8 @@ std::string ColumnConverter::scalar(ValueKind k, Oid fn, Datum d, JsonValue &out
             return "numeric value out of range for a Parse Number (double precision)";
         return set_number(v, out);
     }
-    if (k == ValueKind::Json) {
-        JsonDoc doc(&a);
-        std::string err = parse_json(doc, s, strlen(s));
-        if (!err.empty()) return "invalid JSON: " + err;
-        if (!doc.IsObject() && !doc.IsArray())
-            return "a JSON scalar cannot be stored in a Parse Object or Array (wrap it in an "
-                   "object)";
-        out.Swap(doc);
-        return "";
-    }
-    set_text(s, strlen(s), out, a);
-    return "";
+    if (k == ValueKind::Json) return set_json(s, out, a);
+    return set_text(s, strlen(s), out, a);
 }
 
 }  // namespace impayes::pg

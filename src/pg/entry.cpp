@@ -17,6 +17,7 @@
 #include "pg/run_lock.hpp"
 #include "pg/source_reader.hpp"
 #include "pg/sql_objects.hpp"
+#include "pg/text_encoding.hpp"
 #include "sync/sync_engine.hpp"
 
 extern "C" {
@@ -42,6 +43,10 @@ struct Outcome {
 
 char *dup(const std::string &s) { return s.empty() ? nullptr : strdup(s.c_str()); }
 
+// What goes back to PostgreSQL (jsonb_in, history, ERROR text) is in the
+// database encoding; everything before this boundary is UTF-8.
+char *dup_server(const std::string &utf8) { return dup(server_from_utf8(utf8)); }
+
 bool interrupt_pending() { return InterruptPending && (QueryCancelPending || ProcDiePending); }
 
 struct RunOutput {
@@ -64,12 +69,13 @@ RunOutput run_once(bool dry_run, bool full) {
     SyncResult result;
     PgLogger log("");
     PgLedgerStore ledger(log);
+    prepare_text_encoding();
     // Refused before anything else: no HTTP, no worker, no history row
     // (none could be written), dry runs too.
     if (const char *why = refusal_reason()) {
         SyncResult refused =
             failed_before_start(SyncError(why).with("phase", "checking the server"), dry_run);
-        return RunOutput{result_to_json(refused), false, refused.error};
+        return RunOutput{server_from_utf8(result_to_json(refused)), false, refused.error};
     }
     try {
         Settings s = read_settings(dry_run, full);
@@ -99,7 +105,7 @@ RunOutput run_once(bool dry_run, bool full) {
     }
     RunOutput out;
     mask_result(result, secret);  // its strings, never the JSON text
-    out.json = result_to_json(result);
+    out.json = server_from_utf8(result_to_json(result));
     out.success = result.success;
     out.error = result.error;
     record_run(out.json, class_name, started, log, &ledger);
@@ -112,20 +118,21 @@ void run_guarded(bool dry_run, bool full, Outcome *out) noexcept {
         out->json = dup(run.json);
         out->kind = out->json ? Outcome::Json : Outcome::OutOfMemory;
         out->failed_run = !run.success;
-        if (!run.success) out->message = dup(std::string(kFailureMessage) + ": " + run.error);
+        if (!run.success)
+            out->message = dup_server(std::string(kFailureMessage) + ": " + run.error);
     } catch (const Interrupted &) {
         out->kind = Outcome::Interrupt;
     } catch (const PgError &e) {
         out->kind = Outcome::PgErrorKind;
         out->sqlerrcode = e.sqlerrcode;
-        out->message = dup(e.message);
-        out->detail = dup(e.detail);
-        out->hint = dup(e.hint);
+        out->message = dup_server(e.message);
+        out->detail = dup_server(e.detail);
+        out->hint = dup_server(e.hint);
     } catch (const std::bad_alloc &) {
         out->kind = Outcome::OutOfMemory;
     } catch (const std::exception &e) {
         out->kind = Outcome::Internal;
-        out->message = dup(e.what());
+        out->message = dup_server(e.what());
     } catch (...) {
         out->kind = Outcome::Internal;
     }

@@ -1,13 +1,15 @@
 #include "pg/pg_call.hpp"
 
+#include "pg/text_encoding.hpp"
+
 namespace impayes::pg {
 
 PgError::PgError(ErrorData *edata)
     : sqlerrcode(edata->sqlerrcode),
       sqlstate(unpack_sql_state(edata->sqlerrcode)),
-      message(edata->message ? edata->message : "unknown error"),
-      detail(edata->detail ? edata->detail : ""),
-      hint(edata->hint ? edata->hint : "") {}
+      message(edata->message ? utf8_from_server(edata->message) : "unknown error"),
+      detail(edata->detail ? utf8_from_server(edata->detail) : ""),
+      hint(edata->hint ? utf8_from_server(edata->hint) : "") {}
 
 void throw_pg_error(ErrorData *edata) {
     PgError err(edata);

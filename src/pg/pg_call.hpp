@@ -20,8 +20,8 @@ public:
     explicit PgError(ErrorData *edata);  // copies, then frees edata
     const char *what() const noexcept override { return message.c_str(); }
     int sqlerrcode;
-    std::string sqlstate;  // five characters
-    std::string message, detail, hint;
+    std::string sqlstate;               // five characters
+    std::string message, detail, hint;  // UTF-8, like every C++ string
 };
 
 [[noreturn]] void throw_pg_error(ErrorData *edata);

@@ -1,12 +1,14 @@
 #include "pg/pg_logger.hpp"
 
 #include "pg/pg_call.hpp"
+#include "pg/text_encoding.hpp"
 
 namespace impayes::pg {
 
 void PgLogger::emit(int level, const std::string &msg) {
     if (!message_level_is_interesting(level)) return;
-    std::string line = mask_secret(msg, secret_);
+    // The server log and the client expect the database encoding.
+    std::string line = server_from_utf8(mask_secret(msg, secret_));
     const char *text = line.c_str();
     pg::run([&] { ereport(level, (errmsg_internal("%s", text), errhidestmt(true))); });
 }
