@@ -207,20 +207,31 @@ bool retry_found_applied(const Attempts &a, const char *code, const char *messag
     return e.code == code && e.message.find(message) != std::string::npos;
 }
 
-SchemaChange ParseClient::create_class(
-    const std::vector<std::pair<std::string, ParseType>> &fields) {
+// One schema request (POST creates the class, PUT adds fields). A retry
+// refused with `code`/`message` after an attempt that may have been applied
+// found the change made: its answer was lost.
+SchemaChange ParseClient::change_schema(const char *method, const std::string &body,
+                                        const char *what, const char *code, const char *message) {
     const std::string path = "/schemas/" + s_.class_name;
-    Attempts a = request_attempts("POST", path, field_json(fields, s_.class_name, true));
-    if (retry_found_applied(a, "103", "already exists")) {
-        log_.info("Parse class " + s_.class_name +
-                  " already existed when its creation was retried: the first request created "
-                  "it and its answer was lost");
+    Attempts a = request_attempts(method, path, body);
+    if (retry_found_applied(a, code, message)) {
+        log_.info(std::string("Parse class ") + s_.class_name + ": " + what +
+                  " was already done when it was retried: the first request did it and its "
+                  "answer was lost");
         return SchemaChange::FoundApplied;
     }
-    if (!a.last.ok()) throw http_failure("creating the class", "POST", url(path), a.last);
-    log_.info("created Parse class " + s_.class_name + " with " + std::to_string(fields.size()) +
-              " fields (master key only)");
+    if (!a.last.ok()) throw http_failure(what, method, url(path), a.last);
     return SchemaChange::Applied;
+}
+
+SchemaChange ParseClient::create_class(
+    const std::vector<std::pair<std::string, ParseType>> &fields) {
+    SchemaChange c = change_schema("POST", field_json(fields, s_.class_name, true),
+                                   "creating the class", "103", "already exists");
+    if (c == SchemaChange::Applied)
+        log_.info("created Parse class " + s_.class_name + " with " +
+                  std::to_string(fields.size()) + " fields (master key only)");
+    return c;
 }
 
 void ParseClient::add_key_index() {
@@ -247,18 +258,10 @@ void ParseClient::add_key_index() {
 }
 
 SchemaChange ParseClient::add_fields(const std::vector<std::pair<std::string, ParseType>> &fields) {
-    const std::string path = "/schemas/" + s_.class_name;
-    Attempts a = request_attempts("PUT", path, field_json(fields, s_.class_name, false));
     // Parse before 9 refuses any field that exists ("Field x exists, cannot
     // update.", 255); later versions only one of another type.
-    if (retry_found_applied(a, "255", "exists, cannot update")) {
-        log_.info("fields of Parse class " + s_.class_name +
-                  " already existed when their addition was retried: the first request added "
-                  "them and its answer was lost");
-        return SchemaChange::FoundApplied;
-    }
-    if (!a.last.ok()) throw http_failure("adding fields to the class", "PUT", url(path), a.last);
-    return SchemaChange::Applied;
+    return change_schema("PUT", field_json(fields, s_.class_name, false),
+                         "adding fields to the class", "255", "exists, cannot update");
 }
 
 static std::string keys_param(const std::vector<std::string> &fields) {

@@ -100,6 +100,8 @@ public:
     long backoff_ms(int attempt) const;
 
 private:
+    SchemaChange change_schema(const char *method, const std::string &body, const char *what,
+                               const char *code, const char *message);
     // Which credential Parse refused when /schemas answered 403.
     enum class Refused {
         MasterKey,                 // a wrong key: the request ran as anonymous
