@@ -2,6 +2,7 @@
 
 #include <csignal>
 
+#include "core/query_cancel.hpp"
 #include "pg/postgres_headers.hpp"
 
 namespace impayes::pg {
@@ -51,8 +52,13 @@ bool QueryTimer::fired() const { return timer_fired != 0; }
 bool QueryTimer::cancel_is_only_ours() const {
     // statement_timeout and lock_timeout set their indicator before they
     // raise the cancel; a termination is never ours to drop.
-    return timer_fired && own_cancel && !get_timeout_indicator(STATEMENT_TIMEOUT, false) &&
-           !get_timeout_indicator(LOCK_TIMEOUT, false) && !ProcDiePending;
+    PendingCancel p;
+    p.timer_fired = timer_fired != 0;
+    p.already_pending_when_timer_fired = own_cancel == 0;
+    p.statement_timeout_fired = get_timeout_indicator(STATEMENT_TIMEOUT, false);
+    p.lock_timeout_fired = get_timeout_indicator(LOCK_TIMEOUT, false);
+    p.termination_pending = ProcDiePending;
+    return cancel_is_timers_own(p);
 }
 
 }  // namespace impayes::pg
