@@ -13,6 +13,13 @@ CREATE TABLE impayes_sync.install_secret (
   secret bytea NOT NULL CHECK (pg_catalog.length(secret) OPERATOR(pg_catalog.=) 16)
 );
 REVOKE ALL ON impayes_sync.install_secret FROM PUBLIC;
+-- Made here, so that it commits with the extension: a first run whose
+-- caller rolls back must not take it away (the ledger it keyed is saved by
+-- the history worker, in a transaction of its own). gen_random_uuid() draws
+-- from pg_strong_random(). A run still creates one if the row is deleted.
+INSERT INTO impayes_sync.install_secret (secret)
+SELECT pg_catalog.substring(pg_catalog.sha256(pg_catalog.uuid_send(pg_catalog.gen_random_uuid())
+         OPERATOR(pg_catalog.||) pg_catalog.uuid_send(pg_catalog.gen_random_uuid())), 1, 16);
 COMMENT ON TABLE impayes_sync.install_secret IS
 'Secret key of the ledger row hashes (SipHash-2-4), created on first use. Never grant access to it: whoever reads it can predict ledger hashes. Deleting the row is safe: the next run creates a new secret and treats every ledger entry as changed.';
 

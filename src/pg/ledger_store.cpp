@@ -8,6 +8,7 @@
 #include "pg/pg_call.hpp"
 #include "pg/sql_objects.hpp"
 #include "pg/subtransaction.hpp"
+#include "pg/text_encoding.hpp"
 
 extern "C" {
 #include "access/xlog.h"
@@ -149,7 +150,7 @@ bool save_encoded_ledger(const char *class_name, const char *bytes, size_t n, ch
         save_rows(class_name, delta);
         return true;
     } catch (const std::exception &e) {
-        strlcpy(error, e.what(), error_size);
+        strlcpy(error, server_from_utf8(e.what()).c_str(), error_size);  // for ereport
     } catch (...) {
         strlcpy(error, "impayes_sync ledger: unexpected error", error_size);
     }

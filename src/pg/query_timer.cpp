@@ -4,6 +4,7 @@
 
 #include "core/query_cancel.hpp"
 #include "pg/postgres_headers.hpp"
+#include "pg/text_encoding.hpp"
 
 namespace impayes::pg {
 
@@ -68,7 +69,10 @@ namespace impayes::pg {
 bool QueryTimer::raised_error(const std::string &message) const {
     // ProcessInterrupts has already reset statement_timeout's indicator when
     // it raised the error, but names the timeout in the message.
-    return cancel_is_only_ours() && message != _("canceling statement due to statement timeout");
+    // message is UTF-8 (PgError), the translation in the database encoding.
+    return cancel_is_only_ours() &&
+           message !=
+               utf8_from_server(std::string(_("canceling statement due to statement timeout")));
 }
 
 }  // namespace impayes::pg

@@ -51,9 +51,17 @@ void prepare(Conversion &c, int from, int to) {
     c.found = found;
 }
 
+// The conversions looked up by prepare_text_encoding(); before that (or
+// where it is never called, as in the history worker) none: non-ASCII
+// becomes '?'. Never a catalog lookup here: this also runs while an ERROR
+// is turned into a PgError, before its subtransaction is rolled back.
 const Conversions &conversions() {
-    if (!conv.ready) prepare_text_encoding();
-    return conv;
+    static Conversions unprepared;
+    if (conv.ready) return conv;
+    unprepared.server = GetDatabaseEncoding();
+    unprepared.to_utf8.identity = unprepared.server == PG_SQL_ASCII;
+    unprepared.from_utf8.identity = unprepared.to_utf8.identity;
+    return unprepared;
 }
 
 // Length of the character at p in encoding enc, or 0 when p does not
@@ -155,17 +163,15 @@ std::string utf8_lossy(const char *s, size_t len) {
 
 void prepare_text_encoding() {
     if (conv.ready) return;
-    // Ready first: a lookup that fails raises a PgError, whose constructor
-    // converts its text with what is known so far (ASCII only), instead of
-    // looking the conversions up again.
-    conv.ready = true;
-    conv.server = GetDatabaseEncoding();
-    try {
-        prepare(conv.to_utf8, conv.server, PG_UTF8);
-        prepare(conv.from_utf8, PG_UTF8, conv.server);
-    } catch (const PgError &) {
-        // Left without a conversion: non-ASCII characters become '?'.
-    }
+    // Called at the start of a call, in a clean state. A failed lookup
+    // raises (as a PgError, through pg::run) and leaves conv unprepared, so
+    // the next call tries again; meanwhile conversions() is ASCII-only.
+    Conversions c;
+    c.server = GetDatabaseEncoding();
+    prepare(c.to_utf8, c.server, PG_UTF8);
+    prepare(c.from_utf8, PG_UTF8, c.server);
+    c.ready = true;
+    conv = c;
 }
 
 std::string utf8_from_server(const char *s, size_t len) {
