@@ -101,11 +101,6 @@ void exec(const char *sql, int nargs, Oid *types, Datum *values, int expect) {
 // history worker's, or the caller's as a fallback); throws PgError.
 void save_rows(const std::string &class_name, const LedgerDelta &delta);
 
-static bool is_cancel(const PgError &e) {
-    return e.sqlerrcode == ERRCODE_QUERY_CANCELED ||
-           ERRCODE_TO_CATEGORY(e.sqlerrcode) == ERRCODE_TO_CATEGORY(ERRCODE_ADMIN_SHUTDOWN);
-}
-
 void PgLedgerStore::load(const std::string &class_name, LedgerState &out) {
     try {
         load_rows(class_name, out);
@@ -114,7 +109,7 @@ void PgLedgerStore::load(const std::string &class_name, LedgerState &out) {
             log_.warning("impayes_sync: " + out.stale_reason + "; running a full reconciliation");
         }
     } catch (const PgError &e) {
-        if (is_cancel(e)) throw;
+        if (is_interrupt(e)) throw;
         out = LedgerState();
         log_.warning("impayes_sync: ledger not read (" + e.message +
                      "); running a full reconciliation");
@@ -133,7 +128,7 @@ void PgLedgerStore::save_now() {
     try {
         save_rows(pending_class_, pending_);
     } catch (const PgError &e) {
-        if (is_cancel(e)) throw;
+        if (is_interrupt(e)) throw;
         log_.warning("impayes_sync: ledger not saved (" + e.message +
                      "); the next run reconciles fully");
     }

@@ -26,6 +26,10 @@ public:
 
 [[noreturn]] void throw_pg_error(ErrorData *edata);
 
+// A cancel, statement_timeout, lock_timeout or termination: raised on
+// purpose, never a sync failure; it goes back to PostgreSQL as it came.
+bool is_interrupt(const PgError &e);
+
 template <typename F>
 void run(F &&f) {
     MemoryContext ctx = CurrentMemoryContext;

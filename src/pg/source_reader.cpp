@@ -19,13 +19,6 @@ namespace {
 
 const long kFetchRows = 2000;
 
-// Errors a caller raised on purpose (cancel, statement_timeout, shutdown)
-// are not sync failures: they go back to PostgreSQL as they came.
-bool must_propagate(const PgError &e) {
-    return e.sqlerrcode == ERRCODE_QUERY_CANCELED ||
-           ERRCODE_TO_CATEGORY(e.sqlerrcode) == ERRCODE_TO_CATEGORY(ERRCODE_ADMIN_SHUTDOWN);
-}
-
 SyncError source_failure(const PgError &e) {
     SyncError err("source query failed: " + e.message);
     err.with("phase", "running the source query").with("setting", "impayes_sync.source");
@@ -375,7 +368,7 @@ void PgSourceReader::read(const Settings &s, SourceData &out, const LedgerEntrie
                 .with("setting", "impayes_sync.query_timeout")
                 .with("query_timeout_ms", long(s.query_timeout_ms))
                 .with("sqlstate", e.sqlstate);
-        if (must_propagate(e)) throw;
+        if (is_interrupt(e)) throw;
         throw source_failure(e);
     }
     // A timer that fired just as the query ended must not cancel the rest;

@@ -106,26 +106,26 @@ char *convert_prefix(const Conversion &c, const char *s, size_t n, int &done) no
 
 // Converts with c, writing '?' for each character the target cannot hold
 // (and each byte that is not a character of the source encoding).
+// What is left of s from pos on, ASCII only: the fallback when there is no
+// conversion to use.
+void append_ascii_only(std::string &out, const char *s, size_t pos, size_t len) {
+    for (; pos < len; ++pos) {
+        const unsigned char b = static_cast<unsigned char>(s[pos]);
+        out.push_back(b < 0x80 && b != 0 ? char(b) : '?');
+    }
+}
+
 std::string convert_lossy(const Conversion &c, const char *s, size_t len) {
     std::string out;
     out.reserve(len);
     const size_t kChunk = 64 * 1024;
     size_t pos = 0;
     while (pos < len) {
-        if (!c.found) {  // no conversion: keep ASCII only
-            const unsigned char b = static_cast<unsigned char>(s[pos]);
-            out.push_back(b < 0x80 && b != 0 ? char(b) : '?');
-            ++pos;
-            continue;
-        }
         const size_t n = len - pos < kChunk ? len - pos : kChunk;
         int done = 0;
-        char *dst = convert_prefix(c, s + pos, n, done);
-        if (dst == nullptr) {  // keep ASCII only
-            for (; pos < len; ++pos) {
-                const unsigned char b = static_cast<unsigned char>(s[pos]);
-                out.push_back(b < 0x80 && b != 0 ? char(b) : '?');
-            }
+        char *dst = c.found ? convert_prefix(c, s + pos, n, done) : nullptr;
+        if (dst == nullptr) {
+            append_ascii_only(out, s, pos, len);
             break;
         }
         out.append(dst, strlen(dst));
