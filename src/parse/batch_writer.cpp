@@ -111,6 +111,7 @@ void BatchWriter::send_round(const std::vector<size_t> &todo, const SourceData &
             JsonDoc doc;
             if (r.ok() && parse_json(doc, r.body.data(), r.body.size()).empty() && doc.IsArray() &&
                 doc.Size() == b.ops.size()) {
+                long confirmed = 0;
                 for (rapidjson::SizeType i = 0; i < doc.Size(); ++i) {
                     ItemOutcome &o = out[b.ops[i]];
                     const JsonValue *err = find_member(doc[i], "error");
@@ -122,6 +123,7 @@ void BatchWriter::send_round(const std::vector<size_t> &todo, const SourceData &
                         if (at == nullptr && ok) at = find_member(*ok, "createdAt");
                         if (id && id->IsString()) o.object_id = id->GetString();
                         if (at && at->IsString()) o.stamp = at->GetString();
+                        ++confirmed;
                         continue;
                     }
                     HttpResponse item;
@@ -130,11 +132,13 @@ void BatchWriter::send_round(const std::vector<size_t> &todo, const SourceData &
                     ParseErrorBody e = parse_error_body(item.body);
                     if (e.code == "101" && ops_[b.ops[i]].kind == Op::Delete) {
                         o = outcome(ItemOutcome::Done, r.status, "", "");  // already gone
+                        ++confirmed;
                         continue;
                     }
                     o = outcome(ItemOutcome::Failed, r.status, e.code, e.message);
                     if (is_transient(item)) round.resend.push_back(b.ops[i]);
                 }
+                if (on_batch_) on_batch_(confirmed);
                 return;
             }
             // The whole request failed (or answered something unexpected).

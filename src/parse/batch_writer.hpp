@@ -7,6 +7,7 @@
 // its outcome is Unknown.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -54,6 +55,11 @@ public:
 
     long batches_sent() const { return batches_sent_; }
 
+    // Called after each answered batch with how many of its items Parse
+    // confirmed, for the run's progress.
+    using BatchDone = std::function<void(long confirmed)>;
+    void on_batch(BatchDone fn) { on_batch_ = std::move(fn); }
+
 private:
     struct Batch {
         std::vector<size_t> ops;
@@ -83,6 +89,7 @@ private:
     Logger &log_;
     long batches_sent_ = 0;
     const Op *ops_ = nullptr;  // the ops of the current push()
+    BatchDone on_batch_;
 };
 
 }  // namespace impayes

@@ -5,6 +5,7 @@
 
 #include "core/ledger.hpp"
 #include "core/logger.hpp"
+#include "core/progress.hpp"
 #include "core/result.hpp"
 #include "core/settings.hpp"
 #include "core/source_data.hpp"
@@ -30,10 +31,15 @@ public:
     virtual void save(const std::string &class_name, const LedgerDelta &delta) = 0;
 };
 
-// Runs the sync. Failures become success:false in the result; only
-// Interrupted (and std::bad_alloc) propagate. Without a ledger store every
-// run is a full reconciliation.
+// A sink that ignores every update: the default for callers that do not
+// publish progress.
+ProgressSink &no_progress();
+
+// Runs the sync (a SyncRun, sync/sync_run.hpp). Failures become
+// success:false in the result; only Interrupted (and std::bad_alloc)
+// propagate. Without a ledger store every run is a full reconciliation.
+// progress hears of each phase and counter as the run goes.
 SyncResult run_sync(const Settings &s, SourceReader &source, HttpClient &http, Logger &log,
-                    LedgerStore *ledger = nullptr);
+                    LedgerStore *ledger = nullptr, ProgressSink &progress = no_progress());
 
 }  // namespace impayes
