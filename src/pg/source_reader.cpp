@@ -268,7 +268,8 @@ int pin_source_search_path(const Settings &s) {
 }
 
 // Everything that runs inside the subtransaction.
-void read_rows(const Settings &s, QueryTimer &timer, SourceData &out, const LedgerEntries *known) {
+void read_rows(const Settings &s, QueryTimer &timer, SourceData &out, const LedgerEntries *known,
+               const SourceReader::RowsRead &on_rows) {
     pg::run([] {
         if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
     });
@@ -318,6 +319,7 @@ void read_rows(const Settings &s, QueryTimer &timer, SourceData &out, const Ledg
         try {
             for (uint64 r = 0; r < n; ++r) reader.add(tt->vals[r], tt->tupdesc, out);
             reader.scratch.Clear();
+            if (n > 0 && on_rows) on_rows(out.total);
         } catch (...) {
             MemoryContextSwitchTo(old);
             throw;
@@ -357,10 +359,12 @@ bool source_is_query(const std::string &source) {
     return false;
 }
 
-void PgSourceReader::read(const Settings &s, SourceData &out, const LedgerEntries *known) {
+void PgSourceReader::read(const Settings &s, SourceData &out, const LedgerEntries *known,
+                          const RowsRead &on_rows) {
     QueryTimer timer;
     try {
-        in_subtransaction([&] { read_rows(s, timer, out, known); }, [&] { timer.disarm(); });
+        in_subtransaction([&] { read_rows(s, timer, out, known, on_rows); },
+                          [&] { timer.disarm(); });
     } catch (const PgError &e) {
         if (e.sqlerrcode == ERRCODE_QUERY_CANCELED && timer.raised_error(e.message))
             throw SyncError(timeout_message(s.query_timeout_ms))

@@ -3,6 +3,8 @@
 // driven by tests without a server.
 #pragma once
 
+#include <functional>
+
 #include "core/ledger.hpp"
 #include "core/logger.hpp"
 #include "core/progress.hpp"
@@ -19,8 +21,12 @@ public:
     // Runs the source query under its timeout and converts the rows.
     // With known (the ledger), a row whose key has an entry with the hash
     // of the row's values is only listed in out.unchanged.
+    // on_rows hears the count of rows read so far after each fetch, for
+    // the run's progress (it must not throw).
     // Throws SyncError (bad source, timeout, SQL error) or Interrupted.
-    virtual void read(const Settings &s, SourceData &out, const LedgerEntries *known) = 0;
+    using RowsRead = std::function<void(long rows_so_far)>;
+    virtual void read(const Settings &s, SourceData &out, const LedgerEntries *known,
+                      const RowsRead &on_rows) = 0;
 };
 
 // Where the incremental-sync ledger lives (src/pg/ledger_store.cpp).

@@ -124,7 +124,10 @@ void SyncRun::read_source() {
     enter(RunPhase::ReadingSource);
     auto read = [&](const LedgerEntries *known) {
         src_ = std::make_unique<SourceData>();
-        source_.read(s_, *src_, known);
+        source_.read(s_, *src_, known, [this](long rows) {
+            progress_state_.rows_read = rows;
+            progress_.update(progress_state_);
+        });
         r_.total = src_->total;
         progress_state_.rows_read = src_->total;
         progress_.update(progress_state_);

@@ -295,7 +295,10 @@ public:
 
     static uint64_t hash_of(const std::string &row) { return std::hash<std::string>()(row) | 1; }
 
-    void read(const Settings &s, SourceData &out, const LedgerEntries *known) override {
+    size_t fetch_rows = 2;  // rows per fetch, for on_rows
+
+    void read(const Settings &s, SourceData &out, const LedgerEntries *known,
+              const RowsRead &on_rows) override {
         ++reads;
         if (!fail.empty()) throw SyncError(fail).with("phase", "running the source query");
         for (const auto &c : columns) {
@@ -310,17 +313,17 @@ public:
             parse_into(row, text);
             const uint64_t h = hash_of(text);
             const JsonValue *k = find_member(row, s.key_column.c_str());
-            if (known && k) {
-                auto e = known->find(key_string(*k));
-                if (e != known->end() && e->second.hash == h) {
-                    out.unchanged.push_back({key_string(*k), rownum});
-                    continue;
-                }
+            auto e = known && k ? known->find(key_string(*k)) : LedgerEntries::const_iterator();
+            if (known && k && e != known->end() && e->second.hash == h) {
+                out.unchanged.push_back({key_string(*k), rownum});
+            } else {
+                out.rows.PushBack(JsonValue(row, a), a);
+                out.row_numbers.push_back(rownum);
+                out.row_hashes.push_back(h);
             }
-            out.rows.PushBack(JsonValue(row, a), a);
-            out.row_numbers.push_back(rownum);
-            out.row_hashes.push_back(h);
+            if (on_rows && size_t(rownum) % fetch_rows == 0) on_rows(rownum);
         }
+        if (on_rows && size_t(out.total) % fetch_rows != 0) on_rows(out.total);
     }
 };
 

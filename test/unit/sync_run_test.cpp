@@ -282,6 +282,12 @@ TEST_F(Fixture, ProgressFollowsThePhasesAndCounts) {
             (written.empty() || written.back() != u.objects_written))
             written.push_back(u.objects_written);
     EXPECT_EQ(written, (std::vector<long>{0, 2, 4, 5}));
+    // Rows read move fetch by fetch (two rows a fetch: 2, 4, 5).
+    std::vector<long> read;
+    for (const auto &u : progress.updates)
+        if (u.phase == RunPhase::ReadingSource && (read.empty() || read.back() != u.rows_read))
+            read.push_back(u.rows_read);
+    EXPECT_EQ(read, (std::vector<long>{0, 2, 4, 5}));
     const RunProgress &end = progress.updates.back();
     EXPECT_EQ(end.rows_read, 5);
     EXPECT_EQ(end.objects_to_write, 5);
