@@ -170,7 +170,12 @@ void SyncRun::diff() {
         RowsDiff rows_diff(*src_, s_.key_column, delete_missing);
         if (exists_)
             parse_.read_all(names_, [&](const JsonValue &page) {
-                for (auto &k : index_objects(page, s_.key_column)) known_.push_back(std::move(k));
+                for (auto &k : index_objects(page, s_.key_column)) {
+                    // Only the latest stamp is needed: not one string per object.
+                    known_watermark_ = later_iso(known_watermark_, k.updated_at);
+                    k.updated_at = std::string();
+                    known_.push_back(std::move(k));
+                }
                 rows_diff.add(page);
             });
         enter(RunPhase::Diffing);
@@ -255,6 +260,7 @@ void SyncRun::save_ledger() {
     LedgerDelta delta = ledger_delta(!incremental(), known_, state_, drifted_, diff_, outcomes_,
                                      *src_, s_.key_column);
     std::vector<KnownObject>().swap(known_);  // the run's peak memory is here
+    if (!incremental()) delta.watermark = later_iso(delta.watermark, known_watermark_);
     delta.signature = ledger_signature(s_, src_->columns);
     // Extra objects sharing a key are only seen by a full read: keep
     // reconciling fully while one could not be deleted.

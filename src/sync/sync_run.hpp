@@ -73,7 +73,8 @@ private:
     std::unique_ptr<SourceData> src_;
     std::vector<std::string> names_;  // the synced fields
     DiffResult diff_;
-    std::vector<KnownObject> known_;  // full: every object read
+    std::vector<KnownObject> known_;  // full: every object read, without updated_at
+    std::string known_watermark_;     // full: the latest updatedAt read
     std::vector<std::string> duplicate_lines_;
     std::vector<RowProblem> rejected_;
     std::vector<ItemOutcome> outcomes_;  // one per diff_.ops after push()

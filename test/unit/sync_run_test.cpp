@@ -118,10 +118,17 @@ TEST_F(Fixture, FullRequestedAndModeFull) {
     ASSERT_TRUE(r.success) << r.error;
     EXPECT_EQ(last.reason, FullReason::FullRequested);
     EXPECT_EQ(r.skipped, 5);
+    // Nothing written: the watermark is the latest updatedAt the read met.
+    std::string latest;
+    for (const auto &o : parse.objects())
+        latest = std::max(latest, std::string(o.second["updatedAt"].GetString()));
+    EXPECT_EQ(ledger.state.watermark, latest);
+    ledger.state.watermark.clear();
     s.full = false;
     s.mode = "full";
     ASSERT_TRUE(sync().success);
     EXPECT_EQ(last.reason, FullReason::ModeFull);
+    EXPECT_EQ(ledger.state.watermark, latest);
     EXPECT_EQ(full_reason_text(last), "impayes_sync.mode is full");
     expect_converged();
 }
