@@ -176,6 +176,7 @@ void SyncRun::diff() {
                     k.updated_at = std::string();
                     known_.push_back(std::move(k));
                 }
+                progress_.update(progress_state_);  // a page a request: the run is alive
                 rows_diff.add(page);
             });
         enter(RunPhase::Diffing);
