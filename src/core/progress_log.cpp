@@ -60,7 +60,12 @@ std::string progress_line(const RunProgress &p, long elapsed_ms) {
     if (w.total >= 0) line += " of " + std::to_string(w.total);
     line += std::string(" ") + w.unit;
     const Pace pace = phase_pace(w, elapsed_ms);
-    if (pace.per_second >= 0) line += ", " + std::to_string(std::lround(pace.per_second)) + "/s";
+    if (pace.per_second >= 10) {
+        line += ", " + std::to_string(std::lround(pace.per_second)) + "/s";
+    } else if (pace.per_second >= 0) {  // a slow push: one decimal, not "0/s"
+        const long tenths = std::lround(pace.per_second * 10);
+        line += ", " + std::to_string(tenths / 10) + "." + std::to_string(tenths % 10) + "/s";
+    }
     if (pace.eta_seconds >= 0) line += ", ETA " + duration_text(pace.eta_seconds);
     return line;
 }

@@ -21,7 +21,7 @@ TEST(ProgressLog, PushingLineHasCountsRateAndEta) {
 }
 
 TEST(ProgressLog, FailedObjectsCountAsDone) {
-    EXPECT_EQ(progress_line(pushing(10, 4, 1), 5000), "pushing: 5 of 10 objects, 1/s, ETA 5 s");
+    EXPECT_EQ(progress_line(pushing(10, 4, 1), 5000), "pushing: 5 of 10 objects, 1.0/s, ETA 5 s");
 }
 
 TEST(ProgressLog, ReadingPhasesHaveNoTotal) {
@@ -48,8 +48,9 @@ TEST(ProgressLog, PaceUnknownWithoutTimeOrProgress) {
     const Pace stalled = phase_pace(w, 5000);
     EXPECT_EQ(stalled.per_second, 0);
     EXPECT_EQ(stalled.eta_seconds, -1);  // nothing written yet: no ETA
-    EXPECT_EQ(progress_line(pushing(100, 0), 5000), "pushing: 0 of 100 objects, 0/s");
+    EXPECT_EQ(progress_line(pushing(100, 0), 5000), "pushing: 0 of 100 objects, 0.0/s");
     EXPECT_EQ(phase_pace(phase_work(pushing(100, 100)), 5000).eta_seconds, 0);
+    EXPECT_EQ(progress_line(pushing(10, 8), 11500), "pushing: 8 of 10 objects, 0.7/s, ETA 3 s");
 }
 
 TEST(ProgressLog, DurationText) {
