@@ -169,23 +169,23 @@ namespace {
 bool run_worker(BackgroundWorker &w, dsm_segment *seg, bool &timed_out) {
     bool started = false;
     BackgroundWorkerHandle *handle = nullptr;
-    pg::run([&] {
+    pg::run([&]() noexcept {
         w.bgw_main_arg = UInt32GetDatum(dsm_segment_handle(seg));
         started = RegisterDynamicBackgroundWorker(&w, &handle);
     });
     if (!started) return false;
     WaitOutcome outcome = WaitOutcome::TimedOut;
     try {
-        pg::run([&] { outcome = wait_for_worker(handle, kWaitMs); });
+        pg::run([&]() noexcept { outcome = wait_for_worker(handle, kWaitMs); });
     } catch (...) {
         // A cancelled wait: stop the worker, so that its slot is freed even
         // if it never started, then let the cancel go on.
-        pg::run([&] { TerminateBackgroundWorker(handle); });
+        pg::run([&]() noexcept { TerminateBackgroundWorker(handle); });
         throw;
     }
     if (outcome == WaitOutcome::TimedOut) {
         timed_out = true;
-        pg::run([&] {
+        pg::run([&]() noexcept {
             TerminateBackgroundWorker(handle);
             // It dies within its next CHECK_FOR_INTERRUPTS; wait (bounded)
             // so that its row, if it committed after all, is not written
@@ -213,7 +213,7 @@ void record_run(const std::string &result_json, const std::string &class_name, l
     const Size size = offsetof(HistoryMessage, json) + result_json.size() + 1 + delta.size();
     dsm_segment *seg = nullptr;
     HistoryMessage *m = nullptr;
-    pg::run([&] {
+    pg::run([&]() noexcept {
         seg = dsm_create(size, 0);
         m = static_cast<HistoryMessage *>(dsm_segment_address(seg));
         memset(m, 0, offsetof(HistoryMessage, json));
@@ -248,8 +248,9 @@ void record_run(const std::string &result_json, const std::string &class_name, l
         // save the ledger, in the caller's transaction instead.
         if (!delta.empty()) ledger->save_now();
         try {
-            in_subtransaction(
-                [&] { as_extension_owner([&] { pg::run([&] { insert_history(m); }); }); });
+            in_subtransaction([&] {
+                as_extension_owner([&] { pg::run([&]() noexcept { insert_history(m); }); });
+            });
         } catch (const PgError &e) {
             if (e.sqlerrcode == ERRCODE_QUERY_CANCELED) throw;
             log.warning("impayes_sync: run history not recorded: " + e.message);
@@ -262,7 +263,7 @@ void record_run(const std::string &result_json, const std::string &class_name, l
                         "; the run was recorded in the caller's transaction, which a rollback "
                         "removes");
     }
-    pg::run([&] { dsm_detach(seg); });
+    pg::run([&]() noexcept { dsm_detach(seg); });
 }
 
 }  // namespace impayes::pg
