@@ -6,6 +6,7 @@
 #include "core/ledger_wire.hpp"
 
 #include "pg/pg_call.hpp"
+#include "pg/spi.hpp"
 #include "pg/sql_objects.hpp"
 #include "pg/subtransaction.hpp"
 #include "pg/text_encoding.hpp"
@@ -155,9 +156,7 @@ bool save_encoded_ledger(const char *class_name, const char *bytes, size_t n, ch
 void PgLedgerStore::load_rows(const std::string &class_name, LedgerState &out) {
     in_subtransaction([&] {
         as_extension_owner([&] {
-            pg::run([]() noexcept {
-                if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
-            });
+            SpiConnection spi;
             Oid types[1] = {TEXTOID};
             Datum args[1];
             pg::run([&]() noexcept { args[0] = CStringGetTextDatum(class_name.c_str()); });
@@ -204,7 +203,6 @@ void PgLedgerStore::load_rows(const std::string &class_name, LedgerState &out) {
                             hash_from_hex(VARDATA_ANY(v[2]), VARSIZE_ANY_EXHDR(v[2]))}));
                 }
             }
-            pg::run([]() noexcept { SPI_finish(); });
         });
     });
 }
@@ -212,9 +210,7 @@ void PgLedgerStore::load_rows(const std::string &class_name, LedgerState &out) {
 void save_rows(const std::string &class_name, const LedgerDelta &delta) {
     in_subtransaction([&] {
         as_extension_owner([&] {
-            pg::run([]() noexcept {
-                if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
-            });
+            SpiConnection spi;
             Datum cls = 0;
             pg::run([&]() noexcept { cls = CStringGetTextDatum(class_name.c_str()); });
             Oid t1[1] = {TEXTOID};
@@ -258,7 +254,6 @@ void save_rows(const std::string &class_name, const LedgerDelta &delta) {
                 exec(kSaveState10, 5, t, a, SPI_OK_INSERT);
             else
                 exec(kSaveState, 6, t, a, SPI_OK_INSERT);
-            pg::run([]() noexcept { SPI_finish(); });
         });
     });
 }

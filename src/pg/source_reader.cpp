@@ -11,6 +11,7 @@
 #include "pg/install_secret.hpp"
 #include "pg/pg_call.hpp"
 #include "pg/query_timer.hpp"
+#include "pg/spi.hpp"
 #include "pg/subtransaction.hpp"
 
 namespace impayes::pg {
@@ -269,9 +270,7 @@ int pin_source_search_path(const Settings &s) {
 
 // Everything that runs inside the subtransaction.
 void read_rows(const Settings &s, QueryTimer &timer, SourceData &out, const LedgerEntries *known) {
-    pg::run([]() noexcept {
-        if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
-    });
+    SpiConnection spi;
     const SipKey hash_key = install_secret();
     const int path_nest = pin_source_search_path(s);
     std::string sql = source_is_query(s.source) ? s.source : relation_query(s.source);
@@ -332,7 +331,6 @@ void read_rows(const Settings &s, QueryTimer &timer, SourceData &out, const Ledg
     timer.disarm();
     pg::run([&]() noexcept {
         SPI_cursor_close(portal);
-        SPI_finish();
         AtEOXact_GUC(true, path_nest);
     });
     settle_json_columns(cols, out, s.key_column);
