@@ -273,7 +273,7 @@ void record_run(const std::string &result_json, const std::string &class_name, l
         try {
             in_subtransaction([&] { as_extension_owner([&] { insert_history(m); }); });
         } catch (const PgError &e) {
-            if (e.sqlerrcode == ERRCODE_QUERY_CANCELED) throw;
+            if (is_interrupt(e)) throw;
             log.warning("impayes_sync: run history not recorded: " + e.message);
         }
         if (started)
