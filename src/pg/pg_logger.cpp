@@ -10,7 +10,7 @@ void PgLogger::emit(int level, const std::string &msg) {
     // The server log and the client expect the database encoding.
     std::string line = server_from_utf8(mask_secret(msg, secret_));
     const char *text = line.c_str();
-    pg::run([&] { ereport(level, (errmsg_internal("%s", text), errhidestmt(true))); });
+    pg::run([&]() noexcept { ereport(level, (errmsg_internal("%s", text), errhidestmt(true))); });
 }
 
 void PgLogger::info_noexcept(const std::string &msg) noexcept {

@@ -102,7 +102,7 @@ void ensure_schema(const Settings &s, ParseClient &parse, const SourceData &src,
             recheck_schema(s, parse, src);
     } else if (!plan.missing.empty()) {
         if (parse.add_fields(plan.missing) == SchemaChange::FoundApplied)
-            recheck_schema(s, parse, src);
+            return recheck_schema(s, parse, src);  // no "added": the retry found them there
         log.info("added " + std::to_string(plan.missing.size()) + " fields to Parse class " +
                  s.class_name);
     }
@@ -205,14 +205,14 @@ std::vector<std::string> settle_full_duplicates(const Settings &s, ParseClient &
     parse.find_by_keys(s.key_column, keys, objects, names);
     LedgerState saved;  // which object the ledger knows for each key
     if (ledger) ledger->load(s.class_name, saved);
-    return settle_duplicates(src, s.key_column, objects, saved.entries, s.on_missing == "delete",
-                             diff);
+    return settle_duplicates(src, s.key_column, objects, saved.entries,
+                             s.on_missing == OnMissing::Delete, diff);
 }
 
 std::string full_reason(const Settings &s, LedgerStore *ledger, bool exists) {
     if (ledger == nullptr) return "no ledger";
     if (s.full) return "full => true";
-    if (s.mode == "full") return "impayes_sync.mode is full";
+    if (s.mode == SyncMode::Full) return "impayes_sync.mode is full";
     if (!exists) return "the class does not exist yet";
     return "";
 }
@@ -322,7 +322,7 @@ SyncResult run_sync(const Settings &s, SourceReader &source, HttpClient &http, L
                            " keys in the ledger, " + std::to_string(drifted.size()) +
                            " changed in Parse by other clients"
                      : "impayes_sync: full reconciliation: " + why_full);
-        const bool delete_missing = s.on_missing == "delete";
+        const bool delete_missing = s.on_missing == OnMissing::Delete;
         std::vector<KnownObject> known;
         DiffResult diff;
         std::vector<std::string> duplicate_lines;
