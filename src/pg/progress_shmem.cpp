@@ -95,7 +95,7 @@ int progress_slot_count() noexcept { return shared ? shared->nslots : 0; }
 ProgressSlot::ProgressSlot() {
     if (shared == nullptr || MyProc == nullptr) return;
     if (!exit_callback_registered) {
-        pg::run([] { before_shmem_exit(release_mine, 0); });
+        pg::run([]() noexcept { before_shmem_exit(release_mine, 0); });
         exit_callback_registered = true;
     }
     for (int i = 0; i < shared->nslots && index_ < 0; ++i)
@@ -106,7 +106,7 @@ ProgressSlot::ProgressSlot() {
         const uint32 owner = pg_atomic_read_u32(&slots()[i].owner);
         if (owner == 0) continue;
         bool alive = true;
-        pg::run([&] { alive = BackendPidGetProc(int(owner)) != nullptr; });
+        pg::run([&]() noexcept { alive = BackendPidGetProc(int(owner)) != nullptr; });
         if (!alive && try_claim(i, owner)) index_ = i;
     }
 }
