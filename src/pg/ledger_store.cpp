@@ -6,6 +6,7 @@
 #include "core/ledger_wire.hpp"
 
 #include "pg/pg_call.hpp"
+#include "pg/spi.hpp"
 #include "pg/sql_objects.hpp"
 #include "pg/subtransaction.hpp"
 #include "pg/text_encoding.hpp"
@@ -71,13 +72,13 @@ std::string database_identity() {
 
 std::string text_at(HeapTuple t, TupleDesc d, int col) {
     char *v = nullptr;
-    pg::run([&] { v = SPI_getvalue(t, d, col); });
+    pg::run([&]() noexcept { v = SPI_getvalue(t, d, col); });
     return v ? v : "";
 }
 
 Datum text_array(const std::vector<const std::string *> &items) {
     Datum out = 0;
-    pg::run([&] {
+    pg::run([&]() noexcept {
         Datum *elems = static_cast<Datum *>(palloc(sizeof(Datum) * (items.size() + 1)));
         for (size_t i = 0; i < items.size(); ++i)
             elems[i] =
@@ -89,7 +90,7 @@ Datum text_array(const std::vector<const std::string *> &items) {
 }
 
 void exec(const char *sql, int nargs, Oid *types, Datum *values, int expect) {
-    pg::run([&] {
+    pg::run([&]() noexcept {
         int rc = SPI_execute_with_args(sql, nargs, types, values, nullptr, false, 0);
         if (rc != expect) elog(ERROR, "impayes_sync ledger: %s", SPI_result_code_string(rc));
     });
@@ -105,7 +106,7 @@ void add_entries(SPITupleTable *tt, uint64 n, LedgerEntries &entries) {
     for (uint64 i = 0; i < n; ++i) {
         HeapTuple r = tt->vals[i];
         text *v[3] = {nullptr, nullptr, nullptr};
-        pg::run([&] {
+        pg::run([&]() noexcept {
             for (int c = 0; c < 3; ++c) {
                 bool isnull = false;
                 Datum d = SPI_getbinval(r, rd, c + 1, &isnull);
@@ -181,12 +182,10 @@ bool save_encoded_ledger(const char *class_name, const char *bytes, size_t n, ch
 void PgLedgerStore::load_rows(const std::string &class_name, LedgerState &out) {
     in_subtransaction([&] {
         as_extension_owner([&] {
-            pg::run([] {
-                if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
-            });
+            SpiConnection spi;
             Oid types[1] = {TEXTOID};
             Datum args[1];
-            pg::run([&] { args[0] = CStringGetTextDatum(class_name.c_str()); });
+            pg::run([&]() noexcept { args[0] = CStringGetTextDatum(class_name.c_str()); });
             const bool v1_0 = installed_sql_objects() == SqlObjects::V1_0;
             exec(v1_0 ? kLoadState10 : kLoadState, 1, types, args, SPI_OK_SELECT);
             if (SPI_processed == 1) {
@@ -209,24 +208,23 @@ void PgLedgerStore::load_rows(const std::string &class_name, LedgerState &out) {
                 // Through a cursor, a chunk at a time: the tuples of the
                 // whole ledger are never held besides the entries.
                 Portal portal = nullptr;
-                pg::run([&] {
+                pg::run([&]() noexcept {
                     portal = SPI_cursor_open_with_args(nullptr, kLoadEntries, 1, types, args,
                                                        nullptr, true, 0);
                 });
                 out.entries.reserve(size_t(out.key_count > 0 ? out.key_count : 0));
                 for (;;) {
                     uint64 n = 0;
-                    pg::run([&] {
+                    pg::run([&]() noexcept {
                         SPI_cursor_fetch(portal, true, kLoadFetchRows);
                         n = SPI_processed;
                     });
                     if (n == 0) break;
                     add_entries(SPI_tuptable, n, out.entries);
-                    pg::run([] { SPI_freetuptable(SPI_tuptable); });
+                    pg::run([]() noexcept { SPI_freetuptable(SPI_tuptable); });
                 }
-                pg::run([&] { SPI_cursor_close(portal); });
+                pg::run([&]() noexcept { SPI_cursor_close(portal); });
             }
-            pg::run([] { SPI_finish(); });
         });
     });
 }
@@ -234,11 +232,9 @@ void PgLedgerStore::load_rows(const std::string &class_name, LedgerState &out) {
 void save_rows(const std::string &class_name, const LedgerDelta &delta) {
     in_subtransaction([&] {
         as_extension_owner([&] {
-            pg::run([] {
-                if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
-            });
+            SpiConnection spi;
             Datum cls = 0;
-            pg::run([&] { cls = CStringGetTextDatum(class_name.c_str()); });
+            pg::run([&]() noexcept { cls = CStringGetTextDatum(class_name.c_str()); });
             Oid t1[1] = {TEXTOID};
             Datum a1[1] = {cls};
             if (delta.replace_all) exec(kClear, 1, t1, a1, SPI_OK_DELETE);
@@ -268,7 +264,7 @@ void save_rows(const std::string &class_name, const LedgerDelta &delta) {
             Oid t[6] = {TEXTOID, TEXTOID, TEXTOID, INT8OID, INT8OID, TEXTOID};
             Datum a[6];
             const std::string identity = database_identity();
-            pg::run([&] {
+            pg::run([&]() noexcept {
                 a[0] = cls;
                 a[1] = CStringGetTextDatum(delta.signature.c_str());
                 a[2] = CStringGetTextDatum(delta.watermark.c_str());
@@ -280,7 +276,6 @@ void save_rows(const std::string &class_name, const LedgerDelta &delta) {
                 exec(kSaveState10, 5, t, a, SPI_OK_INSERT);
             else
                 exec(kSaveState, 6, t, a, SPI_OK_INSERT);
-            pg::run([] { SPI_finish(); });
         });
     });
 }

@@ -69,7 +69,7 @@ void ensure_schema(const Settings &s, ParseClient &parse, const SourceData &src,
             recheck_schema(s, parse, src);
     } else if (!plan.missing.empty()) {
         if (parse.add_fields(plan.missing) == SchemaChange::FoundApplied)
-            recheck_schema(s, parse, src);
+            return recheck_schema(s, parse, src);  // no "added": the retry found them there
         log.info("added " + std::to_string(plan.missing.size()) + " fields to Parse class " +
                  s.class_name);
     }

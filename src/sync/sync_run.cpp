@@ -20,7 +20,7 @@ long ms_since(std::chrono::steady_clock::time_point t) {
 FullDecision full_before_ledger(const Settings &s, const LedgerStore *ledger, bool exists) {
     if (ledger == nullptr) return {FullReason::NoLedgerStore, ""};
     if (s.full) return {FullReason::FullRequested, ""};
-    if (s.mode == "full") return {FullReason::ModeFull, ""};
+    if (s.mode == SyncMode::Full) return {FullReason::ModeFull, ""};
     if (!exists) return {FullReason::NoClass, ""};
     return {};
 }
@@ -158,7 +158,7 @@ void SyncRun::diff() {
                         " keys in the ledger, " + std::to_string(drifted_.size()) +
                         " changed in Parse by other clients"
                   : "impayes_sync: full reconciliation: " + full_reason_text(full_));
-    const bool delete_missing = s_.on_missing == "delete";
+    const bool delete_missing = s_.on_missing == OnMissing::Delete;
     if (incremental()) {
         enter(RunPhase::Diffing);
         diff_ = diff_ledger(*src_, s_.key_column, state_, delete_missing);
@@ -176,7 +176,8 @@ void SyncRun::diff() {
                     k.updated_at = std::string();
                     known_.push_back(std::move(k));
                 }
-                progress_.update(progress_state_);  // a page a request: the run is alive
+                progress_state_.objects_read += page.IsArray() ? long(page.Size()) : 0;
+                progress_.update(progress_state_);
                 rows_diff.add(page);
             });
         enter(RunPhase::Diffing);
@@ -209,7 +210,7 @@ void SyncRun::settle_duplicates() {
         LedgerState saved;  // which object the ledger knows for each key
         if (ledger_) ledger_->load(s_.class_name, saved);
         duplicate_lines_ = impayes::settle_duplicates(*src_, s_.key_column, objects, saved.entries,
-                                                      s_.on_missing == "delete", diff_);
+                                                      s_.on_missing == OnMissing::Delete, diff_);
         r_.skipped = diff_.skipped;
         progress_state_.objects_to_write = long(diff_.ops.size());
         progress_.update(progress_state_);
@@ -233,15 +234,13 @@ void SyncRun::push() {
     if (diff_.ops.empty()) return;
     enter(RunPhase::Pushing);
     BatchWriter writer(s_, parse_, http_, log_);
-    writer.on_batch([&](long written) {
-        progress_state_.objects_written += written;
+    writer.on_progress([&](long written, long failed) {
+        progress_state_.objects_written = written;
+        progress_state_.objects_failed = failed;
         progress_.update(progress_state_);
     });
     outcomes_ = writer.push(diff_.ops, *src_);
     count_outcomes(diff_.ops, outcomes_, *src_, s_.key_column, r_, rejected_);
-    progress_state_.objects_written = r_.inserted + r_.updated + r_.deleted;
-    progress_state_.objects_failed = long(diff_.ops.size()) - progress_state_.objects_written;
-    progress_.update(progress_state_);
 }
 
 // A class this run created gets its key index after the first load, which

@@ -125,7 +125,7 @@ TEST_F(Fixture, FullRequestedAndModeFull) {
     EXPECT_EQ(ledger.state.watermark, latest);
     ledger.state.watermark.clear();
     s.full = false;
-    s.mode = "full";
+    s.mode = SyncMode::Full;
     ASSERT_TRUE(sync().success);
     EXPECT_EQ(last.reason, FullReason::ModeFull);
     EXPECT_EQ(ledger.state.watermark, latest);
