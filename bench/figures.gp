@@ -3,9 +3,9 @@
 # out/time.svg: wall time per scenario against N (log-log), with the source
 # floor; out/memory.svg: the backend's peak private memory growth per
 # scenario against N, with the target line (64 MB + 100 B per source row).
-set terminal svg size 760,470 dynamic enhanced font 'Helvetica,13' background rgb 'white'
+set terminal svg size 900,470 dynamic enhanced font 'Helvetica,13' background rgb 'white'
 set datafile missing 'NaN'
-set key autotitle columnhead top left box opaque
+set key autotitle columnhead outside right top Left reverse
 set logscale x 10
 set grid xtics ytics mytics
 set xlabel 'N (unpaid invoices in the source)'

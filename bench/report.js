@@ -56,7 +56,8 @@ const memLimit = rows => MEM_BASE + MEM_PER_ROW * rows;
 // RssAnon peak (or the reading after the call, if higher) over the baseline.
 const privGrowth = s => (Math.max(s.rss_anon_max_kb || 0, s.anon_kb) - s.anon0_kb) * 1024;
 const hwmGrowth = s => (s.hwm_kb - s.hwm0_kb) * 1024;
-const shmemGrowth = s => (s.shmem_kb - s.shmem0_kb) * 1024;
+// Of the VmHWM growth, the pages mapped that are not the backend's own.
+const sharedGrowth = s => (s.shmem_kb - s.shmem0_kb + (s.file_kb || 0) - (s.file0_kb || 0)) * 1024;
 const targets = [];
 const target = (n, key, what, measured, limit, ok) => targets.push({ n, key, what, measured, limit, ok });
 const sampleNote = (cw, n) => (cw.objects < n ? `, on the first ${int(cw.objects)} objects` : '');
@@ -125,7 +126,7 @@ for (const n of sizes) {
       '(`BENCH_CEILING_SAMPLE`: all of them, twice, would take as long as S1 twice); S1 fills its class to ' +
       `${int(n)} objects, so a slowdown of Parse as the class grows counts against S1.`);
   p('');
-  p('| run | wall time | objects | objects/s | HTTP requests | bytes sent / received | CPU s: backend (client) / Parse | backend peak private memory growth (RssAnon, sampled) | backend VmHWM (growth; of it RssShmem growth) | Parse peak RSS | vs reference |');
+  p('| run | wall time | objects | objects/s | HTTP requests | bytes sent / received | CPU s: backend (client) / Parse | backend peak private memory growth (RssAnon, sampled) | backend VmHWM (growth; of it shared: RssShmem + RssFile growth) | Parse peak RSS | vs reference |');
   p('|---|---|---|---|---|---|---|---|---|---|---|');
   for (const l of Object.keys(LABELS)) {
     const s = at('scenario', n, l);
@@ -141,7 +142,7 @@ for (const n of sizes) {
     else vs = `${x(s.wall_ms / (floor.ms + written / cw.per_s * 1000))} (floor + write ceiling of ${int(written)})`;
     const priv = privGrowth(s);
     const mem = `+${bytes(priv)} (${int(s.rss_samples)} samples; ${bytes(Math.round(priv / floor.rows))}/row, ${x(priv / floor.json_bytes)} JSON)`;
-    p(`| ${LABELS[l]}${r.success ? '' : ' **(failed: ' + (r.error || '') + ')**'} | ${msf(s.wall_ms)} | ${what} | ${int(rate)} | ${int(s.http_requests)} | ${bytes(s.bytes_sent)} / ${bytes(s.bytes_received)} | ${cpu(s.cpu_s)} / ${cpu(s.parse_cpu_s)} | ${mem} | ${mb(s.hwm_kb)} (+${bytes(hwmGrowth(s))}; +${bytes(shmemGrowth(s))}) | ${mb(s.parse_hwm_kb)} | ${vs} |`);
+    p(`| ${LABELS[l]}${r.success ? '' : ' **(failed: ' + (r.error || '') + ')**'} | ${msf(s.wall_ms)} | ${what} | ${int(rate)} | ${int(s.http_requests)} | ${bytes(s.bytes_sent)} / ${bytes(s.bytes_received)} | ${cpu(s.cpu_s)} / ${cpu(s.parse_cpu_s)} | ${mem} | ${mb(s.hwm_kb)} (+${bytes(hwmGrowth(s))}; +${bytes(sharedGrowth(s))}) | ${mb(s.parse_hwm_kb)} | ${vs} |`);
   }
   p(`| write ceiling: \`ceiling.js write\`, batch ${cw.batch} × ${cw.conc} in flight (best of ${cw.runs.length}: ${cw.runs.join(', ')} ms) | ${msf(cw.ms)} | ${int(cw.objects)} inserted | ${int(cw.per_s)} | ${int(cw.requests)} | ${bytes(cw.bytes)} / ${bytes(cw.bytes_received)} | (${cpu(cw.client_cpu_s)}) / ${cpu(cw.parse_cpu_s)} | | | ${mb(cw.parse_hwm_kb)} | |`);
   p(`| read ceiling: \`ceiling.js read\`, keyset pages of 1000 (best of ${cr.runs.length}: ${cr.runs.join(', ')} ms) | ${msf(cr.ms)} | ${int(cr.objects)} read | ${int(cr.per_s)} | ${int(cr.requests)} | 0 B / ${bytes(cr.bytes_received)} | (${cpu(cr.client_cpu_s)}) / ${cpu(cr.parse_cpu_s)} | | | ${mb(cr.parse_hwm_kb)} | |`);
@@ -209,8 +210,9 @@ p('- Memory: the backend\'s peak *private* memory growth, the target\'s measure.
   'which reads `RssAnon` every 50 ms during the call (the samples column) and keeps the highest; the ' +
   'growth is that peak (or the reading after the call, if higher) minus the baseline. MB are 10⁶ bytes. ' +
   'The VmHWM column is the kernel\'s peak resident size, shared buffers included: its growth over the ' +
-  'same baseline, and how much of it is shared memory the backend mapped (`RssShmem` after − before), ' +
-  'not its own.');
+  'same baseline, and how much of that is pages the backend mapped but does not own (shared buffers, ' +
+  '`RssShmem`, and library code, `RssFile`: after − before); it is a cross-check of the sampling, which ' +
+  'can miss a peak shorter than 50 ms.');
 p('- Parse peak RSS is the node process\'s `VmHWM`, reset (`/proc/<pid>/clear_refs`) before each run. ' +
   'CPU s: user + system time from `/proc/<pid>/stat` over the run (for the ceilings: the client\'s own in parentheses).');
 p('- HTTP requests and bytes (request and response bodies) come from the extension\'s ' +

@@ -1,38 +1,33 @@
 #!/usr/bin/env node
-// rss-sampler.js --pid-file F --out F [--label L] [--interval 50] [--every 30]
-// The peak private memory of one backend during its impayes_sync() call:
-// waits for the pid bench/scenario.sql writes to --pid-file just before the
-// call, then reads RssAnon (private pages: palloc, malloc) and RssShmem (the
-// shared buffers it maps, not its own) from /proc/<pid>/status every
-// --interval ms until the backend exits or this process gets SIGTERM, and
-// writes one JSON object to --out. A sampled peak, not VmHWM: VmHWM counts
-// the shared buffers the backend touches and never goes down.
+// rss-sampler.js --pid-file F --out F [--label L] [--interval 50] [--every 30] -- CMD ARG...
+// Runs CMD (psql -f bench/scenario.sql: its stdout is ours) and samples the
+// private memory of the backend running its impayes_sync() call: waits for
+// the pid scenario.sql writes to --pid-file just before the call, then reads
+// RssAnon (private pages: palloc, malloc) from /proc/<pid>/status every
+// --interval ms until CMD ends, and writes one JSON object to --out (the
+// peak, the sample count). Sampled because VmHWM, the kernel's own peak,
+// also counts the shared buffers and library pages the backend maps.
+// Being the parent of CMD, the sampler is running before the call starts.
 // Every --every s a progress line on stderr: elapsed time, RssAnon, and the
 // run's row of impayes_sync.progress when the view exists (psql, PG* env).
+// Exits with CMD's status.
 'use strict';
 const fs = require('fs');
-const { execFile } = require('child_process');
+const { spawn, execFile } = require('child_process');
 
 const opt = { interval: '50', every: '30', label: 'scenario' };
 const argv = process.argv.slice(2);
-for (let i = 0; i < argv.length; i += 2) opt[argv[i].replace(/^--/, '')] = argv[i + 1];
-if (!opt['pid-file'] || !opt.out) {
-  process.stderr.write('usage: rss-sampler.js --pid-file F --out F [--label L] [--interval MS] [--every S]\n');
+const sep = argv.indexOf('--');
+const cmd = sep < 0 ? [] : argv.slice(sep + 1);
+for (let i = 0; i < (sep < 0 ? argv.length : sep); i += 2) opt[argv[i].replace(/^--/, '')] = argv[i + 1];
+if (!opt['pid-file'] || !opt.out || !cmd.length) {
+  process.stderr.write('usage: rss-sampler.js --pid-file F --out F [--label L] [--interval MS] [--every S] -- CMD ARG...\n');
   process.exit(2);
 }
 const interval = Number(opt.interval);
-const PID_WAIT_MS = 15 * 60 * 1000; // the warm-up COPY of a large source comes first
 
-const peak = { rss_anon_max_kb: null, rss_shmem_max_kb: null, rss_samples: 0, rss_interval_ms: interval };
-let pid = null, t0 = null, timer = null, progressOff = false, lastAnon = null;
-
-function finish() {
-  clearInterval(timer);
-  peak.rss_sampled_ms = t0 ? Date.now() - t0 : 0;
-  fs.writeFileSync(opt.out, JSON.stringify(peak) + '\n');
-  process.exit(0);
-}
-process.on('SIGTERM', finish);
+const peak = { rss_anon_max_kb: null, rss_samples: 0, rss_interval_ms: interval };
+let pid = null, t0 = null, sampler = null, progressOff = false, lastAnon = null, done = false;
 
 const kb = (status, field) => {
   const m = status.match(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm'));
@@ -43,20 +38,21 @@ function sample() {
   try {
     status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
   } catch (e) {
-    return finish(); // the backend has exited: the call is over
+    clearInterval(sampler); // the backend has exited: the call is over
+    return;
   }
-  const anon = kb(status, 'RssAnon'), shmem = kb(status, 'RssShmem');
+  const anon = kb(status, 'RssAnon');
   if (anon == null) return;
   lastAnon = anon;
   peak.rss_anon_max_kb = Math.max(peak.rss_anon_max_kb || 0, anon);
-  peak.rss_shmem_max_kb = Math.max(peak.rss_shmem_max_kb || 0, shmem || 0);
   peak.rss_samples++;
 }
 
 // The run's progress row, if this version of the extension has the view.
 function progress() {
-  const mb = k => `${(k / 1000).toFixed(1)} MB`;
-  const head = `   ${opt.label}: ${Math.round((Date.now() - t0) / 1000)} s, backend RssAnon ${mb(lastAnon || 0)} (peak ${mb(peak.rss_anon_max_kb || 0)})`;
+  const mb = k => `${(k * 1024 / 1e6).toFixed(1)} MB`;
+  const head = `   ${opt.label}: ${Math.round((Date.now() - t0) / 1000)} s, backend RssAnon ${mb(lastAnon || 0)} ` +
+               `(peak ${mb(peak.rss_anon_max_kb || 0)})`;
   if (progressOff) return process.stderr.write(head + '\n');
   const sql = `SELECT row_to_json(p) FROM impayes_sync.progress p WHERE p.pid OPERATOR(pg_catalog.=) ${pid}`;
   execFile('psql', ['-X', '-q', '-At', '-c', sql], { timeout: 10000 }, (err, out) => {
@@ -65,26 +61,36 @@ function progress() {
   });
 }
 
-function start(p) {
-  pid = p;
-  t0 = Date.now();
-  sample();
-  timer = setInterval(sample, interval);
-  setInterval(progress, Number(opt.every) * 1000).unref();
-}
-
-// Waits for "<digits>\n": psql creates the file before it writes the pid.
-const waitStart = Date.now();
-(function waitPid() {
+// Waits for "<digits>\n" (psql creates the file before it writes the pid).
+function waitPid() {
+  if (done) return;
   let text = '';
   try {
     text = fs.readFileSync(opt['pid-file'], 'utf8');
   } catch (e) { /* not yet */ }
   const m = text.match(/^(\d+)\n/);
-  if (m) return start(Number(m[1]));
-  if (Date.now() - waitStart > PID_WAIT_MS) {
-    process.stderr.write(`rss-sampler: no pid in ${opt['pid-file']} after ${PID_WAIT_MS / 1000} s\n`);
-    return finish();
-  }
-  setTimeout(waitPid, 10); // poll interval of a bounded wait
-})();
+  if (!m) return void setTimeout(waitPid, 5); // poll interval; bounded by CMD's end
+  pid = Number(m[1]);
+  t0 = Date.now();
+  sample();
+  sampler = setInterval(sample, interval);
+  setInterval(progress, Number(opt.every) * 1000).unref();
+}
+
+const child = spawn(cmd[0], cmd.slice(1), { stdio: 'inherit' });
+const forward = sig => process.on(sig, () => child.kill(sig));
+forward('SIGTERM');
+forward('SIGINT');
+child.on('error', e => {
+  process.stderr.write(`rss-sampler: ${cmd[0]}: ${e.message}\n`);
+  process.exit(127);
+});
+child.on('exit', (code, signal) => {
+  done = true;
+  if (pid != null) sample(); // the backend may still be there: one last reading
+  clearInterval(sampler);
+  peak.rss_sampled_ms = t0 ? Date.now() - t0 : 0;
+  fs.writeFileSync(opt.out, JSON.stringify(peak) + '\n');
+  process.exit(code == null ? 128 + (signal === 'SIGKILL' ? 9 : 15) : code);
+});
+waitPid();

@@ -37,12 +37,8 @@ say "build and install the extension"
 make -s >"$WORK/build.log" 2>&1 || { cat "$WORK/build.log"; exit 1; }
 make -s install >/dev/null
 
-state= sampler=
-stop() {
-  [ -z "$sampler" ] || kill -TERM "$sampler" 2>/dev/null || true
-  [ -z "$state" ] || test/harness/stop.sh "$state" >/dev/null 2>&1 || true
-  state=
-}
+state=
+stop() { [ -z "$state" ] || test/harness/stop.sh "$state" >/dev/null 2>&1 || true; state=; }
 trap stop EXIT
 
 # jsonl KIND KEY=JSONVALUE ...: appends one line to the results.
@@ -60,24 +56,18 @@ parse_cpu() { sed 's/^.*) //' "/proc/$parse_pid/stat" | awk '{print $12 + $13}';
 logged() { sed -n "s/.* \([0-9]*\) $2.*/\1/p" <<<"$1" | grep . || echo null; }
 
 # scenario LABEL ON_MISSING MODE: one impayes_sync() in a fresh session, with
-# the peak private memory of its backend (bench/rss-sampler.js, from the pid
-# scenario.sql writes just before the call), and the HTTP requests and bytes
-# from the extension's log line of that backend.
+# the peak private memory of its backend (bench/rss-sampler.js runs psql and
+# samples the backend whose pid scenario.sql writes just before the call),
+# and the HTTP requests and bytes from the extension's log line of that backend.
 scenario() {
   say "N=$n: $1"
   parse_hwm_reset
   local line pid log cpu0 pidfile=$WORK/$1-$n.pid rss=$WORK/$1-$n.rss
   rm -f "$pidfile" "$rss"
-  PGDATABASE=bench node bench/rss-sampler.js --pid-file "$pidfile" --out "$rss" --label "N=$n $1" &
-  sampler=$!
   cpu0=$(parse_cpu)
-  line=$(psql -X -q -At -d bench -v label="$1" -v on_missing="$2" -v mode="$3" -v pidfile="$pidfile" \
+  line=$(PGDATABASE=bench node bench/rss-sampler.js --pid-file "$pidfile" --out "$rss" --label "N=$n $1" -- \
+    psql -X -q -At -d bench -v label="$1" -v on_missing="$2" -v mode="$3" -v pidfile="$pidfile" \
     -f bench/scenario.sql)
-  # The backend exits with psql: the sampler stops by itself; SIGTERM in case.
-  kill -TERM "$sampler" 2>/dev/null || true
-  wait "$sampler" || true
-  sampler=
-  [ -s "$rss" ] || echo '{"rss_samples": 0}' >"$rss"
   pid=$(sed -n 's/.*"pid" : \([0-9]*\).*/\1/p' <<<"$line")
   log=$(grep "\[$pid\] .*impayes_sync: \(done\|failed\):" "$IMPAYES_PG_LOG" | tail -n 1)
   echo "${line%\}}, \"n\": $n, \"http_requests\": $(logged "$log" 'HTTP requests')," \
@@ -88,7 +78,7 @@ scenario() {
     const peak = Math.max(s.rss_anon_max_kb || 0, s.anon_kb) - s.anon0_kb;
     console.log(`   ${s.label}: ${r.success ? "ok" : "FAILED: " + r.error}, ${(s.wall_ms / 1000).toFixed(1)} s, ` +
       `${r.inserted} inserted, ${r.updated} updated, ${r.deleted} deleted, ${r.skipped} skipped; ` +
-      `private memory +${(peak / 1000).toFixed(1)} MB (${s.rss_samples} samples)`);'
+      `private memory +${(peak * 1024 / 1e6).toFixed(1)} MB (${s.rss_samples} samples)`);'
 }
 
 jsonl meta date="$(q "$(date -u '+%Y-%m-%d %H:%M UTC')")" \

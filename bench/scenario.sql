@@ -7,12 +7,14 @@
 SELECT set_config('impayes_sync.on_missing', :'on_missing', false) \g /dev/null
 SELECT set_config('impayes_sync.mode', 'full', false)
 FROM pg_settings WHERE name = 'impayes_sync.mode' AND :'mode' = 'full' \g /dev/null
--- This backend's memory (kB): VmHWM (peak resident, shared buffers included,
--- never goes down), RssAnon (private pages now), RssShmem (shared pages mapped).
+-- This backend's memory (kB): VmHWM (peak resident, never goes down),
+-- RssAnon (private pages now), and what VmHWM also counts that is not the
+-- backend's own: RssShmem (shared buffers mapped), RssFile (library pages).
 CREATE TEMP VIEW mem AS
 SELECT (regexp_match(s, 'VmHWM:\s+(\d+) kB'))[1]::bigint AS hwm,
        (regexp_match(s, 'RssAnon:\s+(\d+) kB'))[1]::bigint AS anon,
-       (regexp_match(s, 'RssShmem:\s+(\d+) kB'))[1]::bigint AS shmem
+       (regexp_match(s, 'RssShmem:\s+(\d+) kB'))[1]::bigint AS shmem,
+       (regexp_match(s, 'RssFile:\s+(\d+) kB'))[1]::bigint AS file
 FROM pg_read_file('/proc/' || pg_backend_pid() || '/status') s;
 -- CPU seconds of this backend: utime + stime of /proc/<pid>/stat, in 1/100 s.
 CREATE TEMP VIEW cpu AS SELECT (f[12]::bigint + f[13]::bigint) / 100.0 AS s
@@ -22,7 +24,7 @@ FROM (SELECT string_to_array(regexp_replace(pg_read_file('/proc/' || pg_backend_
 -- into this backend are then in the baseline, not in the growth.
 COPY (SELECT * FROM bench.impayes) TO '/dev/null';
 -- The baseline, in this session just before the call.
-SELECT hwm AS hwm0, anon AS anon0, shmem AS shmem0, (SELECT s FROM cpu) AS cpu0 FROM mem \gset
+SELECT hwm AS hwm0, anon AS anon0, shmem AS shmem0, file AS file0, (SELECT s FROM cpu) AS cpu0 FROM mem \gset
 \if :{?pidfile}
 \o :pidfile
 SELECT pg_backend_pid();
@@ -31,6 +33,7 @@ SELECT pg_backend_pid();
 SELECT json_build_object('kind', 'scenario', 'label', :'label', 'pid', pg_backend_pid(),
                          'result', r, 'hwm0_kb', :hwm0, 'hwm_kb', m.hwm,
                          'anon0_kb', :anon0, 'anon_kb', m.anon, 'shmem0_kb', :shmem0, 'shmem_kb', m.shmem,
+                         'file0_kb', :file0, 'file_kb', m.file,
                          'cpu_s', (SELECT s FROM cpu) - :cpu0,
                          'wall_ms', round(1000 * extract(epoch FROM clock_timestamp() - statement_timestamp())))
 -- m refers to s: it is read after the call.
