@@ -92,10 +92,16 @@ jsonl meta date="$(q "$(date -u '+%Y-%m-%d %H:%M UTC')")" \
 
 for n in "$@"; do
   say "N=$n: start PostgreSQL + Parse Server"
-  state=$(mktemp -d /tmp/impayes-bench-XXXXXX)
-  chmod 755 "$state"
-  IMPAYES_PARSE_CLOUD='' test/harness/start.sh "$state" >"$WORK/harness-$n.log" 2>&1 ||
-    { cat "$WORK/harness-$n.log"; exit 1; }
+  # Up to 3 tries: on a shared machine a free port start.sh picked can be
+  # taken before its server binds it (start.sh then removes its state dir).
+  for try in 1 2 3; do
+    state=$(mktemp -d /tmp/impayes-bench-XXXXXX)
+    chmod 755 "$state"
+    IMPAYES_PARSE_CLOUD='' test/harness/start.sh "$state" >"$WORK/harness-$n.log" 2>&1 && break
+    state=
+    [ "$try" -lt 3 ] || { cat "$WORK/harness-$n.log"; exit 1; }
+    say "N=$n: the harness did not start (try $try of 3): $(grep -m1 '^ERROR' "$WORK/harness-$n.log")"
+  done
   # shellcheck disable=SC1091
   . "$state/env"
   parse_pid=$(cat "$state/parse.pid")
