@@ -173,7 +173,7 @@ node bench/report.js "$RESULTS" >bench/RESULTS.md
 say "figures: bench/time.svg, bench/memory.svg"
 node bench/figures.js "$RESULTS" "$WORK"
 gnuplot -e "work='$WORK'; out='bench'" bench/figures.gp
-say "wrote bench/RESULTS.md"
+say "wrote bench/RESULTS.md, bench/time.svg, bench/memory.svg (commit all three together)"
 # S1 through one Parse Server and two behind HAProxy: the "Scaling out"
 # section of RESULTS.md (bench/fleet.sh; its own harness, BENCH_FLEET_N
 # invoices, default 20000; BENCH_FLEET_N=0 skips it and keeps the section
