@@ -15,6 +15,7 @@
 #      BENCH_CEILING_SAMPLE (objects the write ceiling posts, default 100000:
 #      at N = 1,000,000 posting all of them twice would take ~20 min alone),
 #      BENCH_SKIP_DEPS=1 (do not run scripts/install-deps.sh),
+#      BENCH_PROGRESS_S (seconds between a call's progress lines, default 30),
 #      PG_CONFIG / PGBIN (which PostgreSQL builds and runs; default the system's).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -65,7 +66,8 @@ scenario() {
   local line pid log cpu0 pidfile=$WORK/$1-$n.pid rss=$WORK/$1-$n.rss
   rm -f "$pidfile" "$rss"
   cpu0=$(parse_cpu)
-  line=$(PGDATABASE=bench node bench/rss-sampler.js --pid-file "$pidfile" --out "$rss" --label "N=$n $1" -- \
+  line=$(PGDATABASE=bench node bench/rss-sampler.js --pid-file "$pidfile" --out "$rss" --label "N=$n $1" \
+    --every "${BENCH_PROGRESS_S:-30}" -- \
     psql -X -q -At -d bench -v label="$1" -v on_missing="$2" -v mode="$3" -v pidfile="$pidfile" \
     -f bench/scenario.sql)
   pid=$(sed -n 's/.*"pid" : \([0-9]*\).*/\1/p' <<<"$line")
@@ -73,6 +75,7 @@ scenario() {
   echo "${line%\}}, \"n\": $n, \"http_requests\": $(logged "$log" 'HTTP requests')," \
     "\"bytes_sent\": $(logged "$log" 'bytes sent'), \"bytes_received\": $(logged "$log" 'bytes received')," \
     "\"parse_hwm_kb\": $(parse_hwm), \"parse_cpu_s\": $(($(parse_cpu) - cpu0))e-2, $(sed 's/^{//' "$rss")" >>"$RESULTS"
+  # shellcheck disable=SC2016 # the template literals are node's
   tail -n 1 "$RESULTS" | node -e '
     const s = JSON.parse(require("fs").readFileSync(0, "utf8")), r = s.result;
     const peak = Math.max(s.rss_anon_max_kb || 0, s.anon_kb) - s.anon0_kb;
