@@ -48,6 +48,19 @@ function sample() {
   peak.rss_samples++;
 }
 
+// A row of impayes_sync.progress in a few words (the columns it has).
+function describe(row) {
+  const int = v => Math.round(v).toLocaleString('en-US');
+  const parts = [row.phase];
+  if (row.rows_read) parts.push(`${int(row.rows_read)} rows read`);
+  if (row.objects_read) parts.push(`${int(row.objects_read)} objects read`);
+  if (row.objects_to_write) parts.push(`${int(row.objects_written || 0)} of ${int(row.objects_to_write)} written`);
+  if (row.objects_failed) parts.push(`${int(row.objects_failed)} failed`);
+  if (row.rate) parts.push(`${int(row.rate)}/s`);
+  if (row.eta) parts.push(`ETA ${row.eta}`);
+  return parts.join(', ');
+}
+
 // The run's progress row, if this version of the extension has the view.
 function progress() {
   const mb = k => `${(k * 1024 / 1e6).toFixed(1)} MB`;
@@ -57,7 +70,11 @@ function progress() {
   const sql = `SELECT row_to_json(p) FROM impayes_sync.progress p WHERE p.pid OPERATOR(pg_catalog.=) ${pid}`;
   execFile('psql', ['-X', '-q', '-At', '-c', sql], { timeout: 10000 }, (err, out) => {
     if (err) progressOff = true; // no such view (an older version): memory only
-    process.stderr.write(head + (err || !out.trim() ? '' : `; ${out.trim()}`) + '\n');
+    let row = null;
+    try {
+      row = err || !out.trim() ? null : JSON.parse(out);
+    } catch (e) { /* not one row: memory only */ }
+    process.stderr.write(head + (row ? `; ${describe(row)}` : '') + '\n');
   });
 }
 
