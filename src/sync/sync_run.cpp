@@ -524,16 +524,21 @@ void SyncRun::save_ledger() {
     enter(RunPhase::SavingLedger);
     LedgerDelta d;
     d.replace_all = !saved_found_;
-    for (const auto &[key, e] : keys_) {
+    d.upserts.reserve(keys_.size() / 4);
+    // Each entry leaves keys_ as it is turned into the delta, so that the
+    // two are never held whole at once. The run ends here.
+    for (auto it = keys_.begin(); it != keys_.end(); it = keys_.erase(it)) {
+        LedgerEntry &e = it->second;
         const bool live = !e.object_id.empty() && !(e.flags & Deleted);
         if (live) {
             ++d.key_count;
             if (d.replace_all || saved_fingerprint(e.object_id, e.hash) != e.saved)
-                d.upserts.push_back({key, LedgerEntry{e.object_id, e.hash}});
+                d.upserts.emplace_back(it->first, LedgerEntry{std::move(e.object_id), e.hash});
         } else if (e.saved != 0 && !d.replace_all) {
-            d.removed.push_back(key);
+            d.removed.push_back(it->first);
         }
     }
+    LedgerEntries().swap(keys_);  // its buckets too
     d.signature = ledger_signature(s_, columns_);
     d.watermark = watermark_;
     d.object_count = lost_track_ ? -1 : object_count_;
@@ -541,7 +546,7 @@ void SyncRun::save_ledger() {
         log_.info(
             "impayes_sync: the next run is a full reconciliation (an outcome is unknown or an "
             "extra object is left)");
-    ledger_->save(s_.class_name, d);
+    ledger_->save(s_.class_name, std::move(d));
 }
 
 void SyncRun::summarise() {

@@ -351,7 +351,7 @@ public:
         if (fail_load) throw SyncError("ledger load failed (fake)");
         out = state;
     }
-    void save(const std::string &, const LedgerDelta &d) override {
+    void save(const std::string &, LedgerDelta &&d) override {
         if (fail_save) throw SyncError("ledger save failed (fake)");
         ++saves;
         if (d.replace_all) state.entries.clear();
