@@ -18,6 +18,7 @@
 #include "pg/source_reader.hpp"
 #include "pg/sql_objects.hpp"
 #include "pg/text_encoding.hpp"
+#include "pg/watch.hpp"
 #include "sync/sync_engine.hpp"
 
 extern "C" {
@@ -63,7 +64,7 @@ SyncResult failed_before_start(const SyncError &e, bool dry_run) {
     return r;
 }
 
-RunOutput run_once(bool dry_run, bool full) {
+RunOutput run_once(bool dry_run, bool full, const char *origin) {
     const long long started = now_timestamp();
     std::string secret, class_name;
     SyncResult result;
@@ -108,13 +109,13 @@ RunOutput run_once(bool dry_run, bool full) {
     out.json = server_from_utf8(result_to_json(result));
     out.success = result.success;
     out.error = result.error;
-    record_run(out.json, class_name, started, log, &ledger);
+    record_run(out.json, class_name, started, log, &ledger, origin);
     return out;
 }
 
 void run_guarded(bool dry_run, bool full, Outcome *out) noexcept {
     try {
-        RunOutput run = run_once(dry_run, full);
+        RunOutput run = run_once(dry_run, full, "call");
         out->json = dup(run.json);
         out->kind = out->json ? Outcome::Json : Outcome::OutOfMemory;
         out->failed_run = !run.success;
@@ -147,9 +148,32 @@ char *take(char *s) {
 }
 
 }  // namespace
+
+RunReport run_and_record(bool full, const char *origin) {
+    RunReport r;
+    try {
+        RunOutput run = run_once(false, full, origin);
+        r.kind = RunReport::Done;
+        r.success = run.success;
+        r.error = run.error;
+    } catch (const Interrupted &) {
+        r.kind = RunReport::Interrupt;
+    } catch (const PgError &e) {
+        r.kind = is_interrupt(e) ? RunReport::Interrupt : RunReport::Error;
+        r.error = e.message;
+    } catch (const std::exception &e) {
+        r.kind = RunReport::Error;
+        r.error = e.what();
+    }
+    return r;
+}
+
 }  // namespace impayes::pg
 
-void _PG_init(void) { impayes::pg::define_gucs(); }
+void _PG_init(void) {
+    impayes::pg::watch_init();  // first: define_gucs() reserves the prefix
+    impayes::pg::define_gucs();
+}
 
 Datum impayes_sync(PG_FUNCTION_ARGS) {
     using impayes::pg::Outcome;
