@@ -18,6 +18,7 @@ namespace {
 struct WatchShared {
     pg_atomic_uint64 changes;
     pg_atomic_uint32 stop;
+    pg_atomic_uint32 in_run;
     slock_t mutex;   // guards the two below
     int worker_pid;  // 0: no worker
     Latch *worker_latch;
@@ -41,6 +42,7 @@ void startup() {
     if (!found) {
         pg_atomic_init_u64(&shared->changes, 0);
         pg_atomic_init_u32(&shared->stop, 0);
+        pg_atomic_init_u32(&shared->in_run, 0);
         SpinLockInit(&shared->mutex);
         shared->worker_pid = 0;
         shared->worker_latch = nullptr;
@@ -73,6 +75,11 @@ uint64_t watch_change_count() { return shared ? pg_atomic_read_u64(&shared->chan
 void watch_count_commit() {
     if (shared == nullptr) return;
     pg_atomic_fetch_add_u64(&shared->changes, 1);
+    watch_wake_worker();
+}
+
+void watch_wake_worker() {
+    if (shared == nullptr) return;
     Latch *latch = nullptr;
     SpinLockAcquire(&shared->mutex);
     latch = shared->worker_latch;
@@ -104,6 +111,12 @@ int watch_worker_pid() {
     SpinLockRelease(&shared->mutex);
     return pid;
 }
+
+void watch_set_in_run(bool in_run) {
+    if (shared) pg_atomic_write_u32(&shared->in_run, in_run ? 1 : 0);
+}
+
+bool watch_in_run() { return shared && pg_atomic_read_u32(&shared->in_run) != 0; }
 
 void watch_request_stop(bool stop) {
     if (shared) pg_atomic_write_u32(&shared->stop, stop ? 1 : 0);

@@ -20,6 +20,12 @@ void watch_count_commit();
 bool watch_claim_worker();
 int watch_worker_pid();  // 0: none
 
+// Whether the worker is inside a sync: the launcher cancels only that, so
+// that the worker's own clean-up (dropping its triggers) is never cancelled.
+void watch_set_in_run(bool in_run);
+bool watch_in_run();
+void watch_wake_worker();
+
 // The launcher asks the running worker to stop (cancelling a run).
 void watch_request_stop(bool stop);
 bool watch_stop_requested();

@@ -102,7 +102,10 @@ void launcher_loop() {
                 // A stop request, then a cancel of the run in progress: the
                 // worker drops its triggers and exits by itself.
                 watch_request_stop(true);
-                if (pid > 0) kill(pid, SIGINT);
+                if (pid > 0 && watch_in_run())
+                    kill(pid, SIGINT);
+                else
+                    watch_wake_worker();
                 stop_deadline = now_ms() + kStopGraceMs;
             } else if (now_ms() > stop_deadline) {
                 pg::run([&] { TerminateBackgroundWorker(handle); });
@@ -234,6 +237,8 @@ private:
 };
 
 bool Worker::remove_triggers() {
+    // A cancel sent for the run that just ended must not stop the clean-up.
+    QueryCancelPending = false;
     int n = 0;
     try {
         in_transaction("impayes_sync watch: removing its triggers", [&] {
@@ -382,7 +387,9 @@ int Worker::main() {
         // Read before the run's snapshot: every commit counted so far is
         // visible to it.
         sched.run_started(d, watch_change_count(), now_ms());
+        watch_set_in_run(true);
         const Ran ran = run(d);
+        watch_set_in_run(false);
         if (ran == Ran::Stop) {
             if (watch_stop_requested()) remove_triggers();
             return 0;
