@@ -11,7 +11,8 @@
 # of the syncing process per wall second.
 # Writes bench/work-latency/*.json and the "Continuous sync" section of
 # bench/RESULTS.md (between <!-- latency --> markers; the rest is kept).
-# BENCH_SKIP_BUILD=1 skips install-deps and the build (done already).
+# BENCH_SKIP_BUILD=1 skips install-deps and the build (done already);
+# WATCH_DELAY / WATCH_MIN_INTERVAL (e.g. 0, 100ms) override those settings.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-100000}
@@ -58,7 +59,12 @@ export PG_MODULE=$REPO_DIR/test/parse/node_modules/pg
 echo "== latency N=$n: the watch worker"
 psql -X -q -d postgres -c "ALTER SYSTEM SET impayes_sync.watch_database = 'bench'" \
   -c "ALTER SYSTEM SET impayes_sync.watch_role = 'bench_bot'" \
-  -c "ALTER SYSTEM SET impayes_sync.watch = on" -c "SELECT pg_reload_conf()" >/dev/null
+  -c "ALTER SYSTEM SET impayes_sync.watch = on" >/dev/null
+[ -z "${WATCH_DELAY:-}" ] || psql -X -q -d postgres -c "ALTER SYSTEM SET impayes_sync.watch_delay = '$WATCH_DELAY'"
+[ -z "${WATCH_MIN_INTERVAL:-}" ] ||
+  psql -X -q -d postgres -c "ALTER SYSTEM SET impayes_sync.watch_min_interval = '$WATCH_MIN_INTERVAL'"
+psql -X -q -d postgres -c "SELECT pg_reload_conf()" >/dev/null
+settings=$(psql -X -q -At -d bench -c "SELECT string_agg(name || ' = ' || setting || coalesce(unit, ''), ', ' ORDER BY name) FROM pg_settings WHERE name IN ('impayes_sync.watch_delay', 'impayes_sync.watch_min_interval')")
 poll 600 "SELECT count(*) > 0 FROM impayes_sync.runs WHERE origin = 'watch: start'"
 "$IMPAYES_NODE" bench/latency.js --mode watch --seconds "$secs" --rate 5 --idle 10 --single 5 >"$WORK/watch.json"
 q -c "SELECT coalesce(pg_catalog.json_agg(x), '[]') FROM (SELECT origin, count(*) AS runs, round(avg(extract(epoch FROM duration) * 1000)) AS avg_ms FROM impayes_sync.runs WHERE origin LIKE 'watch%' GROUP BY 1) x" >"$WORK/watch-runs.json"
@@ -69,9 +75,9 @@ poll 30 "SELECT NOT EXISTS (SELECT FROM pg_stat_activity WHERE backend_type = 'i
 "$IMPAYES_NODE" bench/latency.js --mode loop --seconds "$secs" --rate 5 --idle 10 --single 5 >"$WORK/loop.json"
 
 echo "== latency N=$n: RESULTS.md"
-"$IMPAYES_NODE" - "$WORK" "$n" "$secs" "$((SECONDS - started))" <<'JS'
+"$IMPAYES_NODE" - "$WORK" "$n" "$secs" "$((SECONDS - started))" "$settings" "$(cut -d' ' -f1-3 /proc/loadavg)" <<'JS'
 const fs = require('fs');
-const [work, n, secs, took] = process.argv.slice(2);
+const [work, n, secs, took, settings, load] = process.argv.slice(2);
 const w = JSON.parse(fs.readFileSync(`${work}/watch.json`, 'utf8'));
 const l = JSON.parse(fs.readFileSync(`${work}/loop.json`, 'utf8'));
 const ms = (x) => (x === null ? '—' : x >= 1000 ? `${(x / 1000).toFixed(2)} s` : `${x} ms`);
@@ -83,7 +89,7 @@ const lines = [
   '<!-- latency -->',
   '## Continuous sync: commit → visible in Parse',
   '',
-  `Produced by \`bash bench/latency.sh ${n} ${secs}\` on ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, in ${Math.round(took / 60)} min: N = ${Number(n).toLocaleString('en')} unpaid invoices (\`bench/generate.sql\`), \`on_missing = delete\`, the watch settings at their defaults; ${secs} s of 5 committed changes a second (in turn: a payment closing an invoice, a part-payment, a new invoice, a client rename), each polled in Parse every 50 ms until visible (30 s = missed). Same machine, same table, one after the other.`,
+  `Produced by \`bash bench/latency.sh ${n} ${secs}\` on ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, in ${Math.round(took / 60)} min: N = ${Number(n).toLocaleString('en')} unpaid invoices (\`bench/generate.sql\`), \`on_missing = delete\`, the watch settings at their defaults; ${secs} s of 5 committed changes a second (in turn: a payment closing an invoice, a part-payment, a new invoice, a client rename), each polled in Parse every 50 ms until visible (30 s = missed). Same machine, same table, one after the other (PostgreSQL, Parse Server and the driver share its 2 cores; load average at the end: ${load}).`,
   '',
   '| sync by | single change, idle (p50) | stream p50 | p95 | p99 | max | missed | runs in the stream | CPU s per wall s (syncing process) | runs while idle | idle CPU s per s |',
   '|---|---|---|---|---|---|---|---|---|---|---|',

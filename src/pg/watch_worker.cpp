@@ -273,6 +273,9 @@ void Worker::refresh_triggers(const Settings &s) {
         if (changed > 0 || names != watched_)
             log_at(LOG, "impayes_sync watch: watching " + (names.empty() ? "no table" : names));
         watched_ = names;
+    } catch (const PgError &e) {
+        if (is_interrupt(e)) throw;  // a stop or a cancel: no run now
+        problem = e.what();
     } catch (const std::exception &e) {
         problem = e.what();
     }
@@ -301,6 +304,9 @@ Worker::Ran Worker::run(const watch::Decision &d) {
             refresh_triggers(s);
             with_role(role_, [&] { report = run_and_record(full, origin.c_str()); });
         }
+    } catch (const PgError &e) {
+        report.kind = is_interrupt(e) ? RunReport::Interrupt : RunReport::Error;
+        report.error = e.what();
     } catch (const std::exception &e) {
         report.kind = RunReport::Error;
         report.error = e.what();

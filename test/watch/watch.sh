@@ -52,6 +52,7 @@ no_worker() { [ "$(worker_pid)" = 0 ] && echo t; }
 reload() { sql_pg -c "SELECT pg_reload_conf()" >/dev/null; }
 worker_changed() { local p; p=$(worker_pid); [ "$p" != 0 ] && [ "$p" != "$1" ] && echo t; }
 in_log() { grep -qF -- "$1" "$IMPAYES_PG_LOG" && echo t; }
+worker_idle() { sql_pg -c "SELECT state = 'idle' FROM pg_stat_activity WHERE backend_type = 'impayes_sync watch'"; }
 max_run() { sql -c "SELECT coalesce(max(id), 0) FROM impayes_sync.runs"; }
 
 # ---- set-up: the accounting schema, the role, the watch settings.
@@ -114,7 +115,9 @@ if [ "$(parse '*' client 'Rolled back')" = 0 ] && [ "$(parse F1 client)" = "Clie
   ok "a rolled-back change does not reach Parse"
 else not_ok "rolled-back change in Parse"; fi
 
-# ---- 4. a burst in one transaction gives one run.
+# ---- 4. a burst in one transaction gives one run. First, the run that
+# pushed the rename has recorded its row: the worker is idle again.
+poll 15 worker_idle >/dev/null
 before=$(max_run)
 sql <<'SQL'
 BEGIN;
@@ -128,6 +131,26 @@ if poll 15 parse_is B30 reste 30; then ok "a burst reaches Parse"; else not_ok "
 poll 15 sql -c "SELECT count(*) >= 1 FROM impayes_sync.runs WHERE id > $before AND inserted = 30" >/dev/null
 check "a burst in one transaction gives one run" \
   "SELECT count(*) = 1 AND bool_and(inserted = 30 AND origin = 'watch: change') FROM impayes_sync.runs WHERE id > $before"
+
+# ---- 4b. a view redefined to read another table: watched from the next run.
+sql <<'SQL'
+CREATE TABLE remises (facture text NOT NULL REFERENCES factures, montant numeric(12,2) NOT NULL);
+CREATE OR REPLACE VIEW soldes AS
+  SELECT f.numero, f.client_id,
+         f.montant - coalesce(sum(l.montant), 0)
+           - coalesce((SELECT sum(r.montant) FROM remises r WHERE r.facture = f.numero), 0) AS reste
+  FROM factures f LEFT JOIN paiement_lignes l ON l.facture = f.numero
+  LEFT JOIN paiements p ON p.id = l.paiement_id GROUP BY f.numero;
+INSERT INTO remises VALUES ('F11', 1);
+SQL
+pay F12 2  # a watched table: the run resolves the view again
+if poll 15 sql -c "SELECT EXISTS (SELECT FROM impayes_sync.watched WHERE table_name = 'remises')"; then
+  ok "a table a redefined view reads is watched from the next run"
+else not_ok "remises not watched after the view was redefined"; fi
+if poll 15 parse_is F11 reste 110; then ok "that run syncs the change made before it"; else not_ok "F11 not synced"; fi
+sql -c "INSERT INTO remises VALUES ('F13', 3)"
+if poll 15 parse_is F13 reste 110; then ok "a change to the newly watched table reaches Parse"; else
+  not_ok "change to remises not synced"; fi
 
 # ---- 5. Parse down, then back: backoff, one log line per state change, convergence.
 "$HARNESS_DIR/kill-parse.sh" "$state" >/dev/null
@@ -186,7 +209,7 @@ check "that run is recorded as run by the superuser" \
 sql_pg -c "ALTER SYSTEM RESET impayes_sync.watch_allow_superuser" \
   -c "ALTER SYSTEM SET impayes_sync.watch_role = 'impayes_sync_bot'" >/dev/null
 reload
-poll 10 sql -c "SELECT count(*) = 4 FROM impayes_sync.watched" >/dev/null
+poll 10 sql -c "SELECT count(*) = 5 FROM impayes_sync.watched" >/dev/null
 
 # ---- 10. DROP EXTENSION with watch on: no worker, no trigger left.
 if sql -c "DROP EXTENSION impayes_sync" 2>"$state/drop.err"; then ok "DROP EXTENSION succeeds with watch on"; else
