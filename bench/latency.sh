@@ -89,7 +89,7 @@ const lines = [
   '<!-- latency -->',
   '## Continuous sync: commit → visible in Parse',
   '',
-  `Produced by \`bash bench/latency.sh ${n} ${secs}\` on ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, in ${Math.round(took / 60)} min: N = ${Number(n).toLocaleString('en')} unpaid invoices (\`bench/generate.sql\`), \`on_missing = delete\`, the watch settings at their defaults; ${secs} s of 5 committed changes a second (in turn: a payment closing an invoice, a part-payment, a new invoice, a client rename), each polled in Parse every 50 ms until visible (30 s = missed). Same machine, same table, one after the other (PostgreSQL, Parse Server and the driver share its 2 cores; load average at the end: ${load}).`,
+  `Produced by \`bash bench/latency.sh ${n} ${secs}\` on ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, in ${Math.round(took / 60)} min: N = ${Number(n).toLocaleString('en')} unpaid invoices (\`bench/generate.sql\`), \`on_missing = delete\`, ${settings}; ${secs} s of 5 committed changes a second (in turn: a payment closing an invoice, a part-payment, a new invoice, a client rename), each polled in Parse every 50 ms until visible (30 s = missed). Same machine, same table, one after the other (PostgreSQL, Parse Server and the driver share its 2 cores; load average at the end: ${load}).`,
   '',
   '| sync by | single change, idle (p50) | stream p50 | p95 | p99 | max | missed | runs in the stream | CPU s per wall s (syncing process) | runs while idle | idle CPU s per s |',
   '|---|---|---|---|---|---|---|---|---|---|---|',

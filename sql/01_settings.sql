@@ -4,6 +4,12 @@ SELECT * FROM test.admin('drop-class T01');
 CREATE TABLE impayes (numero_facture text, montant numeric);
 INSERT INTO impayes VALUES ('F-1', 10);
 
+-- The defaults the server boots with (core/settings.hpp, shared by the GUC
+-- declarations and the engine's Settings), as the README's settings table
+-- lists them. master_key is not listed (GUC_NO_SHOW_ALL).
+SELECT name, boot_val, unit, min_val, max_val, enumvals
+FROM pg_settings WHERE name LIKE 'impayes_sync.%' ORDER BY name;
+
 -- The master key is never shown, to anyone.
 SHOW impayes_sync.master_key;
 SELECT current_setting('impayes_sync.master_key');

@@ -43,6 +43,36 @@ COMMENT ON FUNCTION impayes_sync(boolean, boolean) IS
 'One run at a time per Parse target across the cluster. Every call is recorded in '
 'impayes_sync.runs, with the incremental ledger, in a transaction of its own.';
 
+-- Live progress (issue 9): one row per run in progress in the whole
+-- cluster, read from shared memory (the library must be in
+-- shared_preload_libraries; otherwise no rows, and a NOTICE says why).
+-- Readable by the roles that may read impayes_sync.runs: none but the
+-- owner until granted, as runs.
+CREATE FUNCTION impayes_sync.progress_rows(
+  OUT pid integer, OUT database name, OUT class_name text, OUT phase text, OUT mode text,
+  OUT dry_run boolean, OUT started_at timestamptz, OUT phase_started_at timestamptz,
+  OUT objects_read bigint, OUT rows_read bigint, OUT objects_to_write bigint,
+  OUT objects_written bigint, OUT objects_failed bigint, OUT rate double precision,
+  OUT eta interval, OUT updated_at timestamptz)
+RETURNS SETOF record
+LANGUAGE c
+VOLATILE STRICT
+AS 'MODULE_PATHNAME', 'impayes_sync_progress_rows';
+REVOKE ALL ON FUNCTION impayes_sync.progress_rows() FROM PUBLIC;
+COMMENT ON FUNCTION impayes_sync.progress_rows() IS
+'The rows of the view impayes_sync.progress, from shared memory (needs impayes_sync in shared_preload_libraries).';
+
+CREATE VIEW impayes_sync.progress AS
+  SELECT * FROM impayes_sync.progress_rows();
+REVOKE ALL ON impayes_sync.progress FROM PUBLIC;
+COMMENT ON VIEW impayes_sync.progress IS
+'One row per impayes_sync() run in progress in the cluster: its backend, database, class, phase '
+'(starting, reading schema, choosing mode, reading class, reading source, preparing class, '
+'diffing, pushing, previewing, saving ledger, summarising), mode, counters, the rate of the '
+'phase''s counter per second and the time left (pushing); updated as the run works, gone when it '
+'ends. Needs impayes_sync in shared_preload_libraries. To let a role read it, grant it USAGE on '
+'schema impayes_sync, SELECT on the view and EXECUTE on impayes_sync.progress_rows().';
+
 -- Continuous sync (issue 10): who started a run. 'call' for SELECT
 -- impayes_sync() (pg_cron included), 'watch: <reason>' for the watch worker
 -- (start, change, full interval, retry); run_by is the role the source ran as.

@@ -32,6 +32,7 @@ struct RunProgress {
     RunPhase phase = RunPhase::Starting;
     RunMode mode = RunMode::Undecided;
     bool dry_run = false;
+    long objects_read = 0;      // Parse objects read (full reconciliation)
     long rows_read = 0;         // source rows read so far
     long objects_to_write = 0;  // inserts + updates + deletes decided so far
     long objects_written = 0;   // confirmed by Parse

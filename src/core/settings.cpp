@@ -51,10 +51,22 @@ std::optional<SettingProblem> validate_settings(const Settings &s) {
     if (!path.ok) return problem("source_search_path", path.problem);
     if (s.key_column.empty()) return problem("key_column", "empty");
     if (auto p = field_name_problem(s.key_column)) return problem("key_column", *p);
-    if (s.on_missing != "keep" && s.on_missing != "delete")
-        return problem("on_missing", "must be keep or delete");
     return std::nullopt;
 }
+
+namespace {
+
+template <typename E, size_t N>
+const char *name_in(const EnumName<E> (&names)[N], E value) {
+    for (const auto &n : names)
+        if (n.value == value) return n.name;
+    return "?";
+}
+
+}  // namespace
+
+const char *name_of(SyncMode m) { return name_in(kSyncModeNames, m); }
+const char *name_of(OnMissing m) { return name_in(kOnMissingNames, m); }
 
 namespace {
 

@@ -105,63 +105,89 @@ void BatchWriter::send_round(const std::vector<size_t> &todo, const SourceData &
         },
         [&](size_t idx, HttpResponse &&r) {
             const Batch &b = batches[idx];
-            log_.debug("batch " + std::to_string(first + long(idx) + 1) + ": " +
-                       std::to_string(b.ops.size()) + " objects, " +
-                       (r.error.empty() ? "HTTP " + std::to_string(r.status) : r.error));
-            JsonDoc doc;
-            if (r.ok() && parse_json(doc, r.body.data(), r.body.size()).empty() && doc.IsArray() &&
-                doc.Size() == b.ops.size()) {
-                for (rapidjson::SizeType i = 0; i < doc.Size(); ++i) {
-                    ItemOutcome &o = out[b.ops[i]];
-                    const JsonValue *err = find_member(doc[i], "error");
-                    if (err == nullptr) {
-                        o = outcome(ItemOutcome::Done, r.status, "", "");
-                        const JsonValue *ok = find_member(doc[i], "success");
-                        const JsonValue *id = ok ? find_member(*ok, "objectId") : nullptr;
-                        const JsonValue *at = ok ? find_member(*ok, "updatedAt") : nullptr;
-                        if (at == nullptr && ok) at = find_member(*ok, "createdAt");
-                        if (id && id->IsString()) o.object_id = id->GetString();
-                        if (at && at->IsString()) o.stamp = at->GetString();
-                        continue;
-                    }
-                    HttpResponse item;
-                    item.status = 400;
-                    item.body = to_json(*err);
-                    ParseErrorBody e = parse_error_body(item.body);
-                    if (e.code == "101" && ops_[b.ops[i]].kind == Op::Delete) {
-                        o = outcome(ItemOutcome::Done, r.status, "", "");  // already gone
-                        continue;
-                    }
-                    o = outcome(ItemOutcome::Failed, r.status, e.code, e.message);
-                    if (is_transient(item)) round.resend.push_back(b.ops[i]);
-                }
-                return;
-            }
-            // The whole request failed (or answered something unexpected).
-            ParseErrorBody e = parse_error_body(r.body);
-            std::string msg = !r.error.empty() ? r.error
-                                               : "HTTP " + std::to_string(r.status) +
-                                                     (e.message.empty() ? "" : ": " + e.message);
-            if (r.status == 413)
-                msg +=
-                    " (Parse Server's maxUploadSize is smaller than the request: lower "
-                    "impayes_sync.max_request_bytes or impayes_sync.batch_size)";
-            const BatchFailure how = classify_batch_failure(r);
-            for (size_t op : b.ops) {
-                out[op] = outcome(r.status == 413 ? ItemOutcome::TooLarge : ItemOutcome::Failed,
-                                  r.status, e.code, "POST /batch: " + msg);
-                if (how == BatchFailure::Final) continue;
-                // Updates and deletes are idempotent: sent again whatever
-                // happened to the first request.
-                if (how == BatchFailure::Resend || ops_[op].kind != Op::Insert) {
-                    round.resend.push_back(op);
-                    continue;
-                }
-                round.look_up.push_back(op);
-                if (how == BatchFailure::MayStillArrive) round.may_arrive[op] = true;
-            }
+            const Tally before = tally(out, b.ops);
+            take_answer(b, std::move(r), first + long(idx) + 1, out, round);
+            count(before, tally(out, b.ops));
         },
         s_.parallel_requests);
+}
+
+BatchWriter::Tally BatchWriter::tally(const std::vector<ItemOutcome> &out,
+                                      const std::vector<size_t> &ops) {
+    Tally t;
+    for (size_t i : ops) {
+        const ItemOutcome &o = out[i];
+        if (o.state == ItemOutcome::Done)
+            ++t.written;
+        else if (o.state == ItemOutcome::Failed || o.state == ItemOutcome::Unknown ||
+                 (o.state == ItemOutcome::TooLarge && o.http_status != 0))
+            ++t.failed;  // an object over max_request_bytes is a rejected row
+    }
+    return t;
+}
+
+void BatchWriter::count(const Tally &before, const Tally &after) {
+    counted_.written += after.written - before.written;
+    counted_.failed += after.failed - before.failed;
+    if (progress_) progress_(counted_.written, counted_.failed);
+}
+
+void BatchWriter::take_answer(const Batch &b, HttpResponse &&r, long number,
+                              std::vector<ItemOutcome> &out, Round &round) {
+    log_.debug("batch " + std::to_string(number) + ": " + std::to_string(b.ops.size()) +
+               " objects, " + (r.error.empty() ? "HTTP " + std::to_string(r.status) : r.error));
+    JsonDoc doc;
+    if (r.ok() && parse_json(doc, r.body.data(), r.body.size()).empty() && doc.IsArray() &&
+        doc.Size() == b.ops.size()) {
+        for (rapidjson::SizeType i = 0; i < doc.Size(); ++i) {
+            ItemOutcome &o = out[b.ops[i]];
+            const JsonValue *err = find_member(doc[i], "error");
+            if (err == nullptr) {
+                o = outcome(ItemOutcome::Done, r.status, "", "");
+                const JsonValue *ok = find_member(doc[i], "success");
+                const JsonValue *id = ok ? find_member(*ok, "objectId") : nullptr;
+                const JsonValue *at = ok ? find_member(*ok, "updatedAt") : nullptr;
+                if (at == nullptr && ok) at = find_member(*ok, "createdAt");
+                if (id && id->IsString()) o.object_id = id->GetString();
+                if (at && at->IsString()) o.stamp = at->GetString();
+                continue;
+            }
+            HttpResponse item;
+            item.status = 400;
+            item.body = to_json(*err);
+            ParseErrorBody e = parse_error_body(item.body);
+            if (e.code == "101" && ops_[b.ops[i]].kind == Op::Delete) {
+                o = outcome(ItemOutcome::Done, r.status, "", "");  // already gone
+                continue;
+            }
+            o = outcome(ItemOutcome::Failed, r.status, e.code, e.message);
+            if (is_transient(item)) round.resend.push_back(b.ops[i]);
+        }
+        return;
+    }
+    // The whole request failed (or answered something unexpected).
+    ParseErrorBody e = parse_error_body(r.body);
+    std::string msg = !r.error.empty() ? r.error
+                                       : "HTTP " + std::to_string(r.status) +
+                                             (e.message.empty() ? "" : ": " + e.message);
+    if (r.status == 413)
+        msg +=
+            " (Parse Server's maxUploadSize is smaller than the request: lower "
+            "impayes_sync.max_request_bytes or impayes_sync.batch_size)";
+    const BatchFailure how = classify_batch_failure(r);
+    for (size_t op : b.ops) {
+        out[op] = outcome(r.status == 413 ? ItemOutcome::TooLarge : ItemOutcome::Failed, r.status,
+                          e.code, "POST /batch: " + msg);
+        if (how == BatchFailure::Final) continue;
+        // Updates and deletes are idempotent: sent again whatever
+        // happened to the first request.
+        if (how == BatchFailure::Resend || ops_[op].kind != Op::Insert) {
+            round.resend.push_back(op);
+            continue;
+        }
+        round.look_up.push_back(op);
+        if (how == BatchFailure::MayStillArrive) round.may_arrive[op] = true;
+    }
 }
 
 BatchFailure classify_batch_failure(const HttpResponse &r) {
@@ -179,6 +205,7 @@ void BatchWriter::settle_inserts(const std::vector<Op> &ops, const SourceData &s
     };
     std::vector<const JsonValue *> keys;
     for (size_t i : round.look_up) keys.push_back(&key_of(i));
+    const Tally before = tally(out, round.look_up);
     std::unordered_map<std::string, std::string> present;  // key -> objectId
     std::string lookup_error;
     try {
@@ -223,6 +250,7 @@ void BatchWriter::settle_inserts(const std::vector<Op> &ops, const SourceData &s
             o.error += "; not sent again: could not check whether it was applied: " + lookup_error;
         }
     }
+    count(before, tally(out, round.look_up));
     if (applied)
         log_.info(std::to_string(applied) +
                   " inserts were applied by Parse before their request failed; not sent again");
@@ -234,6 +262,7 @@ void BatchWriter::settle_inserts(const std::vector<Op> &ops, const SourceData &s
 
 std::vector<ItemOutcome> BatchWriter::push(const std::vector<Op> &ops, const SourceData &src) {
     ops_ = ops.data();
+    counted_ = Tally();
     std::vector<ItemOutcome> out(ops.size());
     std::vector<size_t> todo(ops.size());
     for (size_t i = 0; i < ops.size(); ++i) todo[i] = i;

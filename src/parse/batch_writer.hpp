@@ -7,6 +7,7 @@
 // its outcome is Unknown.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -54,6 +55,13 @@ public:
 
     long batches_sent() const { return batches_sent_; }
 
+    // Called after each answered /batch request (and after inserts were
+    // looked up) with the objects written so far and those not written so
+    // far (refused, outcome unknown; a retried object that then succeeds
+    // moves from failed to written). For the run's progress.
+    using ProgressFn = std::function<void(long written, long failed)>;
+    void on_progress(ProgressFn fn) { progress_ = std::move(fn); }
+
 private:
     struct Batch {
         std::vector<size_t> ops;
@@ -77,12 +85,24 @@ private:
     void settle_inserts(const std::vector<Op> &ops, const SourceData &src, Round &round,
                         std::vector<ItemOutcome> &out);
 
+    // Objects counted by on_progress, updated from the outcomes of the ops
+    // a request or a look-up settled.
+    struct Tally {
+        long written = 0, failed = 0;
+    };
+    static Tally tally(const std::vector<ItemOutcome> &out, const std::vector<size_t> &ops);
+    void count(const Tally &before, const Tally &after);
+    void take_answer(const Batch &b, HttpResponse &&r, long number, std::vector<ItemOutcome> &out,
+                     Round &round);
+
     const Settings &s_;
     ParseClient &parse_;
     HttpClient &http_;
     Logger &log_;
     long batches_sent_ = 0;
     const Op *ops_ = nullptr;  // the ops of the current push()
+    ProgressFn progress_;
+    Tally counted_;
 };
 
 }  // namespace impayes

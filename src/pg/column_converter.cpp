@@ -63,7 +63,7 @@ bool scalar_kind(Oid t, ValueKind &k) {
     }
     char category = 0;
     bool preferred = false;
-    pg::run([&] { get_type_category_preferred(t, &category, &preferred); });
+    pg::run([&]() noexcept { get_type_category_preferred(t, &category, &preferred); });
     if (category == TYPCATEGORY_STRING || category == TYPCATEGORY_ENUM) {
         k = ValueKind::Output;
         return true;
@@ -96,20 +96,20 @@ ParseType parse_type_of(ValueKind k) {
 
 Oid base_type(Oid t) {
     Oid out = InvalidOid;
-    pg::run([&] { out = getBaseType(t); });
+    pg::run([&]() noexcept { out = getBaseType(t); });
     return out;
 }
 
 std::string type_name(Oid t) {
     char *s = nullptr;
-    pg::run([&] { s = format_type_be(t); });
+    pg::run([&]() noexcept { s = format_type_be(t); });
     return s;
 }
 
 Oid output_fn_of(Oid t) {
     Oid fn = InvalidOid;
     bool varlena = false;
-    pg::run([&] { getTypeOutputInfo(t, &fn, &varlena); });
+    pg::run([&]() noexcept { getTypeOutputInfo(t, &fn, &varlena); });
     return fn;
 }
 
@@ -167,15 +167,16 @@ ColumnConverter ColumnConverter::for_type(const std::string &name, Oid type_oid)
     c.sql_type = type_name(type_oid);
     const Oid base = base_type(type_oid);
     Oid elem = InvalidOid;
-    pg::run([&] { elem = get_element_type(base); });
+    pg::run([&]() noexcept { elem = get_element_type(base); });
     bool ok;
     if (elem != InvalidOid) {
         c.kind = ValueKind::Array;
         c.elem.oid = base_type(elem);
         ok = scalar_kind(c.elem.oid, c.elem.kind);
         c.elem.output_fn = output_fn_of(c.elem.oid);
-        pg::run(
-            [&] { get_typlenbyvalalign(c.elem.oid, &c.elem.len, &c.elem.byval, &c.elem.align); });
+        pg::run([&]() noexcept {
+            get_typlenbyvalalign(c.elem.oid, &c.elem.len, &c.elem.byval, &c.elem.align);
+        });
     } else {
         ok = scalar_kind(base, c.kind);
         c.output_fn = output_fn_of(base);
@@ -195,12 +196,12 @@ ColumnConverter ColumnConverter::for_type(const std::string &name, Oid type_oid)
 std::string ColumnConverter::convert(Datum d, JsonValue &out, JsonAlloc &a) const {
     if (kind != ValueKind::Array) return scalar(kind, output_fn, d, out, a);
     ArrayType *arr = nullptr;
-    pg::run([&] { arr = DatumGetArrayTypeP(d); });
+    pg::run([&]() noexcept { arr = DatumGetArrayTypeP(d); });
     if (ARR_NDIM(arr) > 1) return "multi-dimensional arrays cannot be stored in a Parse Array";
     Datum *elems = nullptr;
     bool *nulls = nullptr;
     int n = 0;
-    pg::run([&] {
+    pg::run([&]() noexcept {
         // The array's own element type: a domain's oid when the array holds a
         // domain (its storage is its base type's, which elem describes).
         deconstruct_array(arr, ARR_ELEMTYPE(arr), elem.len, elem.byval, elem.align, &elems, &nulls,
@@ -251,14 +252,14 @@ std::string ColumnConverter::scalar(ValueKind k, Oid fn, Datum d, JsonValue &out
         }
         case ValueKind::Text: {
             text *t = nullptr;
-            pg::run([&] { t = DatumGetTextPP(d); });
+            pg::run([&]() noexcept { t = DatumGetTextPP(d); });
             return set_text(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t), out, a);
         }
         default:
             break;
     }
     char *s = nullptr;
-    pg::run([&] { s = OidOutputFunctionCall(fn, d); });
+    pg::run([&]() noexcept { s = OidOutputFunctionCall(fn, d); });
     if (k == ValueKind::Numeric) {
         if (strcmp(s, "NaN") == 0) return "NaN cannot be stored in a Parse Number";
         char *end = nullptr;

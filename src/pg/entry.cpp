@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <new>
+#include <optional>
 
 #include "core/errors.hpp"
 #include "core/masking.hpp"
@@ -14,6 +15,8 @@
 #include "pg/ledger_store.hpp"
 #include "pg/pg_call.hpp"
 #include "pg/pg_logger.hpp"
+#include "pg/pg_progress.hpp"
+#include "pg/progress_shmem.hpp"
 #include "pg/run_lock.hpp"
 #include "pg/source_reader.hpp"
 #include "pg/sql_objects.hpp"
@@ -70,6 +73,7 @@ RunOutput run_once(bool dry_run, bool full, const char *origin) {
     SyncResult result;
     PgLogger log("");
     PgLedgerStore ledger(log);
+    std::optional<PgProgress> progress;  // the run's row in impayes_sync.progress
     prepare_text_encoding();
     // Refused before anything else: no HTTP, no worker, no history row
     // (none could be written), dry runs too.
@@ -83,6 +87,7 @@ RunOutput run_once(bool dry_run, bool full, const char *origin) {
         secret = s.master_key;
         class_name = s.class_name;
         log = PgLogger(secret);
+        progress.emplace(s.class_name, dry_run, log);
         for (const auto &w : master_key_warnings()) log.warning(w);
         if (const char *w = sql_objects_warning()) log.warning(w);
         if (!dry_run && !try_lock_target(s))
@@ -100,7 +105,7 @@ RunOutput run_once(bool dry_run, bool full, const char *origin) {
                              "X-Parse-Master-Key: " + s.master_key};
         HttpClient http(std::move(http_opts), interrupt_pending);
         PgSourceReader reader;
-        result = run_sync(s, reader, http, log, &ledger);
+        result = run_sync(s, reader, http, log, &ledger, *progress);
     } catch (const SyncError &e) {  // before the run could start
         result = failed_before_start(e, dry_run);
     }
@@ -109,6 +114,10 @@ RunOutput run_once(bool dry_run, bool full, const char *origin) {
     out.json = server_from_utf8(result_to_json(result));
     out.success = result.success;
     out.error = result.error;
+    // The history worker writes the run's row and, when there is one, the
+    // ledger the run kept: the longest part of the end of a large run.
+    if (progress)
+        progress->set_phase(ledger.pending() ? RunPhase::SavingLedger : RunPhase::Summarising);
     record_run(out.json, class_name, started, log, &ledger, origin);
     return out;
 }
@@ -173,6 +182,9 @@ RunReport run_and_record(bool full, const char *origin) {
 void _PG_init(void) {
     impayes::pg::watch_init();  // first: define_gucs() reserves the prefix
     impayes::pg::define_gucs();
+    // Shared memory for impayes_sync.progress can only be reserved at
+    // server start.
+    if (process_shared_preload_libraries_in_progress) impayes::pg::install_progress_shmem_hooks();
 }
 
 Datum impayes_sync(PG_FUNCTION_ARGS) {

@@ -22,24 +22,43 @@ char *source = nullptr;
 char *source_search_path = nullptr;
 char *key_column = nullptr;
 char *ca_file = nullptr;
-int query_timeout = 10000;
-int connect_timeout = 5000;
-int request_timeout = 30000;
-int batch_size = 500;
-int max_request_bytes = 8 * 1024 * 1024;
-int parallel_requests = 2;
-int max_retries = 3;
+int query_timeout = defaults::query_timeout_ms.value;
+int connect_timeout = defaults::connect_timeout_ms.value;
+int request_timeout = defaults::request_timeout_ms.value;
+int batch_size = defaults::batch_size.value;
+int max_request_bytes = defaults::max_request_bytes.value;
+int parallel_requests = defaults::parallel_requests.value;
+int max_retries = defaults::max_retries.value;
 bool loaded_at_startup = false;
-int on_missing = 0;
-int sync_mode = 0;
-bool raise_on_error = false;
-int max_response_bytes = 64 * 1024 * 1024;
-int history_retention = 30 * 24 * 60;  // minutes
+int on_missing = int(defaults::on_missing);
+int sync_mode = int(defaults::mode);
+bool raise_on_error = defaults::raise_on_error;
+int max_response_bytes = defaults::max_response_bytes.value;
+int history_retention = defaults::history_retention_min.value;
 
-const struct config_enum_entry mode_options[] = {
-    {"incremental", 0, false}, {"full", 1, false}, {nullptr, 0, false}};
-const struct config_enum_entry on_missing_options[] = {
-    {"keep", 0, false}, {"delete", 1, false}, {nullptr, 0, false}};
+// An enum GUC's accepted values, from the names in core/settings.hpp (the
+// GUC machinery keeps the pointer: one static array per enum).
+template <typename E, size_t N>
+const config_enum_entry *enum_options(const EnumName<E> (&names)[N]) {
+    static config_enum_entry entries[N + 1];
+    for (size_t i = 0; i < N; ++i) entries[i] = {names[i].name, int(names[i].value), false};
+    entries[N] = {nullptr, 0, false};
+    return entries;
+}
+
+int unit_flag(Unit u) {
+    switch (u) {
+        case Unit::None:
+            return 0;
+        case Unit::Milliseconds:
+            return GUC_UNIT_MS;
+        case Unit::Bytes:
+            return GUC_UNIT_BYTE;
+        case Unit::Minutes:
+            return GUC_UNIT_MIN;
+    }
+    return 0;
+}
 
 // SHOW, current_setting() and pg_settings print this, never the key.
 const char *show_masked_key() { return master_key && master_key[0] ? "********" : ""; }
@@ -50,10 +69,16 @@ void define_string(const char *name, const char *desc, char **var, const char *d
                                show);
 }
 
-void define_int(const char *name, const char *desc, int *var, int def, int min, int max,
-                int flags = 0) {
-    DefineCustomIntVariable(name, desc, nullptr, var, def, min, max, PGC_SUSET, flags, nullptr,
-                            nullptr, nullptr);
+void define_int(const char *name, const char *desc, int *var, const IntDefault &d) {
+    DefineCustomIntVariable(name, desc, nullptr, var, d.value, d.min, d.max, PGC_SUSET,
+                            unit_flag(d.unit), nullptr, nullptr, nullptr);
+}
+
+template <typename E, size_t N>
+void define_enum(const char *name, const char *desc, int *var, E def,
+                 const EnumName<E> (&names)[N]) {
+    DefineCustomEnumVariable(name, desc, nullptr, var, int(def), enum_options(names), PGC_SUSET, 0,
+                             nullptr, nullptr, nullptr);
 }
 
 std::string str(const char *s) { return s ? s : ""; }
@@ -85,54 +110,51 @@ void define_gucs() {
                   "File holding the Parse master key, read by the server when master_key is empty.",
                   &master_key_file, "", GUC_SUPERUSER_ONLY);
     define_string("impayes_sync.class_name", "Parse class the invoices are synced into.",
-                  &class_name, "Impayes");
+                  &class_name, defaults::class_name);
     define_string(
         "impayes_sync.source",
         "Relation (table, view, materialized view) or SELECT/WITH query giving the invoices.",
-        &source, "impayes");
+        &source, defaults::source);
     define_string("impayes_sync.source_search_path",
                   "Schemas the source resolves and runs under, instead of the caller's "
                   "search_path (pg_catalog first, pg_temp last; $user refused).",
-                  &source_search_path, "public");
+                  &source_search_path, defaults::source_search_path);
     define_string("impayes_sync.key_column", "Source column that identifies an invoice.",
-                  &key_column, "numero_facture");
+                  &key_column, defaults::key_column);
     define_string("impayes_sync.ca_file", "Extra CA bundle to verify an https Parse Server.",
                   &ca_file, "");
     define_int("impayes_sync.query_timeout", "Time limit of the source query (0 = none).",
-               &query_timeout, 10000, 0, INT_MAX, GUC_UNIT_MS);
+               &query_timeout, defaults::query_timeout_ms);
     define_int("impayes_sync.connect_timeout",
-               "Time limit to connect to Parse Server, per request.", &connect_timeout, 5000, 1,
-               3600 * 1000, GUC_UNIT_MS);
+               "Time limit to connect to Parse Server, per request.", &connect_timeout,
+               defaults::connect_timeout_ms);
     define_int("impayes_sync.request_timeout", "Time limit of one HTTP request to Parse Server.",
-               &request_timeout, 30000, 1, 24 * 3600 * 1000, GUC_UNIT_MS);
-    define_int("impayes_sync.batch_size", "Objects per POST /batch request.", &batch_size, 500, 1,
-               10000);
+               &request_timeout, defaults::request_timeout_ms);
+    define_int("impayes_sync.batch_size", "Objects per POST /batch request.", &batch_size,
+               defaults::batch_size);
     define_int("impayes_sync.max_request_bytes",
                "Largest /batch body; keep it under Parse Server's maxUploadSize.",
-               &max_request_bytes, 8 * 1024 * 1024, 1024, INT_MAX, GUC_UNIT_BYTE);
+               &max_request_bytes, defaults::max_request_bytes);
     define_int("impayes_sync.parallel_requests", "/batch requests in flight at once.",
-               &parallel_requests, 2, 1, 64);
+               &parallel_requests, defaults::parallel_requests);
     define_int("impayes_sync.max_retries", "Retries of a request that failed transiently.",
-               &max_retries, 3, 0, 20);
-    DefineCustomEnumVariable(
-        "impayes_sync.on_missing",
-        "What happens to Parse objects whose key left the source: keep or delete.", nullptr,
-        &on_missing, 0, on_missing_options, PGC_SUSET, 0, nullptr, nullptr, nullptr);
-    DefineCustomEnumVariable(
-        "impayes_sync.mode",
-        "incremental: unchanged rows cost no HTTP (ledger); full: read the whole class.", nullptr,
-        &sync_mode, 0, mode_options, PGC_SUSET, 0, nullptr, nullptr, nullptr);
+               &max_retries, defaults::max_retries);
+    define_enum("impayes_sync.on_missing",
+                "What happens to Parse objects whose key left the source: keep or delete.",
+                &on_missing, defaults::on_missing, kOnMissingNames);
+    define_enum("impayes_sync.mode",
+                "incremental: unchanged rows cost no HTTP (ledger); full: read the whole class.",
+                &sync_mode, defaults::mode, kSyncModeNames);
     DefineCustomBoolVariable("impayes_sync.raise_on_error",
                              "Raise an ERROR after recording a failed run (for pg_cron).", nullptr,
-                             &raise_on_error, false, PGC_SUSET, 0, nullptr, nullptr, nullptr);
+                             &raise_on_error, defaults::raise_on_error, PGC_SUSET, 0, nullptr,
+                             nullptr, nullptr);
     define_int("impayes_sync.history_retention",
                "How long rows stay in impayes_sync.runs (0 = forever).", &history_retention,
-               30 * 24 * 60, 0, INT_MAX, GUC_UNIT_MIN);
-    // A keyset page holds 1000 objects and a /batch answer batch_size
-    // items: 64 MB leaves room for objects of about 64 kB each.
+               defaults::history_retention_min);
     define_int("impayes_sync.max_response_bytes",
                "Largest answer body read from Parse Server; a longer one stops the run.",
-               &max_response_bytes, 64 * 1024 * 1024, 1024, INT_MAX, GUC_UNIT_BYTE);
+               &max_response_bytes, defaults::max_response_bytes);
     MarkGUCPrefixReserved("impayes_sync");
 }
 
@@ -156,8 +178,9 @@ Settings read_settings(bool dry_run, bool full) {
     s.max_response_bytes = max_response_bytes;
     s.parallel_requests = parallel_requests;
     s.max_retries = max_retries;
-    s.on_missing = on_missing == 1 ? "delete" : "keep";
-    s.mode = sync_mode == 1 ? "full" : "incremental";
+    // The GUCs hold the enums' values (enum_options()).
+    s.on_missing = static_cast<OnMissing>(on_missing);
+    s.mode = static_cast<SyncMode>(sync_mode);
     s.full = full;
     s.dry_run = dry_run;
     return s;

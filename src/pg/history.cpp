@@ -6,6 +6,7 @@
 #include "pg/gucs.hpp"
 #include "pg/ledger_store.hpp"
 #include "pg/pg_call.hpp"
+#include "pg/spi.hpp"
 #include "pg/subtransaction.hpp"
 
 extern "C" {
@@ -65,24 +66,44 @@ const char *const kPrune =
     "DELETE FROM impayes_sync.runs WHERE finished_at OPERATOR(pg_catalog.<) "
     "(pg_catalog.now() OPERATOR(pg_catalog.-) pg_catalog.make_interval(mins => $1))";
 
-// Plain C flow: ERRORs here propagate to the caller's handler.
+// Throws PgError.
 void insert_history(const HistoryMessage *m) {
-    Oid types[7] = {TIMESTAMPTZOID, TIMESTAMPTZOID, TEXTOID, INT4OID, TEXTOID, TEXTOID, TEXTOID};
-    Datum values[7] = {TimestampTzGetDatum(m->started),    TimestampTzGetDatum(m->finished),
-                       CStringGetTextDatum(m->run_by),     Int32GetDatum(m->backend_pid),
-                       CStringGetTextDatum(m->class_name), CStringGetTextDatum(m->json),
-                       CStringGetTextDatum(m->origin)};
-    const bool call = strcmp(m->origin, "call") == 0;
-    if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
-    if (SPI_execute_with_args(call ? kInsert : kInsertWithOrigin, call ? 6 : 7, types, values,
-                              nullptr, false, 0) != SPI_OK_INSERT)
-        elog(ERROR, "could not insert into impayes_sync.runs");
-    if (m->retention_min > 0) {
-        Oid t[1] = {INT4OID};
-        Datum v[1] = {Int32GetDatum(m->retention_min)};
-        SPI_execute_with_args(kPrune, 1, t, v, nullptr, false, 0);
+    impayes::pg::SpiConnection spi;
+    impayes::pg::run([&]() noexcept {
+        Oid types[7] = {TIMESTAMPTZOID, TIMESTAMPTZOID, TEXTOID, INT4OID,
+                        TEXTOID,        TEXTOID,        TEXTOID};
+        Datum values[7] = {TimestampTzGetDatum(m->started),    TimestampTzGetDatum(m->finished),
+                           CStringGetTextDatum(m->run_by),     Int32GetDatum(m->backend_pid),
+                           CStringGetTextDatum(m->class_name), CStringGetTextDatum(m->json),
+                           CStringGetTextDatum(m->origin)};
+        const bool call = strcmp(m->origin, "call") == 0;
+        if (SPI_execute_with_args(call ? kInsert : kInsertWithOrigin, call ? 6 : 7, types, values,
+                                  nullptr, false, 0) != SPI_OK_INSERT)
+            elog(ERROR, "could not insert into impayes_sync.runs");
+        if (m->retention_min > 0) {
+            Oid t[1] = {INT4OID};
+            Datum v[1] = {Int32GetDatum(m->retention_min)};
+            SPI_execute_with_args(kPrune, 1, t, v, nullptr, false, 0);
+        }
+    });
+}
+
+// insert_history() for the worker's plain C flow, which no exception may
+// reach: false, with the error's SQLSTATE and text, when it failed. The
+// worker prepares no text conversion, so the text is ASCII or the
+// database's own UTF-8 (see conversions() in text_encoding.cpp).
+bool try_insert_history(const HistoryMessage *m, int &sqlerrcode, char *error,
+                        size_t size) noexcept {
+    try {
+        insert_history(m);
+        return true;
+    } catch (const impayes::pg::PgError &e) {
+        sqlerrcode = e.sqlerrcode;
+        strlcpy(error, e.message.c_str(), size);
+    } catch (...) {
+        strlcpy(error, "unexpected error", size);
     }
-    SPI_finish();
+    return false;
 }
 
 // Longer than a normal insert and prune ever wait, short enough for a
@@ -148,7 +169,10 @@ void impayes_sync_history_worker(Datum arg) {
                                               error, sizeof error))
             ereport(ERROR, (errmsg("impayes_sync history: ledger not saved: %s", error)));
     }
-    insert_history(m);
+    int sqlerrcode = ERRCODE_INTERNAL_ERROR;
+    char error[512];
+    if (!try_insert_history(m, sqlerrcode, error, sizeof error))
+        ereport(ERROR, (errcode(sqlerrcode), errmsg("impayes_sync history: %s", error)));
     PopActiveSnapshot();
     CommitTransactionCommand();
     pgstat_report_activity(STATE_IDLE, nullptr);
@@ -179,23 +203,23 @@ namespace {
 bool run_worker(BackgroundWorker &w, dsm_segment *seg, bool &timed_out) {
     bool started = false;
     BackgroundWorkerHandle *handle = nullptr;
-    pg::run([&] {
+    pg::run([&]() noexcept {
         w.bgw_main_arg = UInt32GetDatum(dsm_segment_handle(seg));
         started = RegisterDynamicBackgroundWorker(&w, &handle);
     });
     if (!started) return false;
     WaitOutcome outcome = WaitOutcome::TimedOut;
     try {
-        pg::run([&] { outcome = wait_for_worker(handle, kWaitMs); });
+        pg::run([&]() noexcept { outcome = wait_for_worker(handle, kWaitMs); });
     } catch (...) {
         // A cancelled wait: stop the worker, so that its slot is freed even
         // if it never started, then let the cancel go on.
-        pg::run([&] { TerminateBackgroundWorker(handle); });
+        pg::run([&]() noexcept { TerminateBackgroundWorker(handle); });
         throw;
     }
     if (outcome == WaitOutcome::TimedOut) {
         timed_out = true;
-        pg::run([&] {
+        pg::run([&]() noexcept {
             TerminateBackgroundWorker(handle);
             // It dies within its next CHECK_FOR_INTERRUPTS; wait (bounded)
             // so that its row, if it committed after all, is not written
@@ -223,7 +247,7 @@ void record_run(const std::string &result_json, const std::string &class_name, l
     const Size size = offsetof(HistoryMessage, json) + result_json.size() + 1 + delta.size();
     dsm_segment *seg = nullptr;
     HistoryMessage *m = nullptr;
-    pg::run([&] {
+    pg::run([&]() noexcept {
         seg = dsm_create(size, 0);
         m = static_cast<HistoryMessage *>(dsm_segment_address(seg));
         memset(m, 0, offsetof(HistoryMessage, json));
@@ -259,10 +283,9 @@ void record_run(const std::string &result_json, const std::string &class_name, l
         // save the ledger, in the caller's transaction instead.
         if (!delta.empty()) ledger->save_now();
         try {
-            in_subtransaction(
-                [&] { as_extension_owner([&] { pg::run([&] { insert_history(m); }); }); });
+            in_subtransaction([&] { as_extension_owner([&] { insert_history(m); }); });
         } catch (const PgError &e) {
-            if (e.sqlerrcode == ERRCODE_QUERY_CANCELED) throw;
+            if (is_interrupt(e)) throw;
             log.warning("impayes_sync: run history not recorded: " + e.message);
         }
         if (started)
@@ -273,7 +296,7 @@ void record_run(const std::string &result_json, const std::string &class_name, l
                         "; the run was recorded in the caller's transaction, which a rollback "
                         "removes");
     }
-    pg::run([&] { dsm_detach(seg); });
+    pg::run([&]() noexcept { dsm_detach(seg); });
 }
 
 }  // namespace impayes::pg

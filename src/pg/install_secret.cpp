@@ -21,7 +21,7 @@ enum class SecretRead { Found, Missing, WrongSize };
 
 SecretRead read_secret(SipKey &key) {
     SecretRead found = SecretRead::Missing;
-    pg::run([&] {
+    pg::run([&]() noexcept {
         if (SPI_execute(kRead, false, 1) != SPI_OK_SELECT)
             elog(ERROR, "impayes_sync: cannot read impayes_sync.install_secret");
         if (SPI_processed == 0) return;
@@ -38,7 +38,7 @@ SecretRead read_secret(SipKey &key) {
 }
 
 void create_secret() {
-    pg::run([&] {
+    pg::run([&]() noexcept {
         bytea *b = static_cast<bytea *>(palloc(VARHDRSZ + 16));
         SET_VARSIZE(b, VARHDRSZ + 16);
         if (!pg_strong_random(VARDATA(b), 16))

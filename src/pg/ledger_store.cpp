@@ -6,6 +6,7 @@
 #include "core/ledger_wire.hpp"
 
 #include "pg/pg_call.hpp"
+#include "pg/spi.hpp"
 #include "pg/sql_objects.hpp"
 #include "pg/subtransaction.hpp"
 #include "pg/text_encoding.hpp"
@@ -71,13 +72,13 @@ std::string database_identity() {
 
 std::string text_at(HeapTuple t, TupleDesc d, int col) {
     char *v = nullptr;
-    pg::run([&] { v = SPI_getvalue(t, d, col); });
+    pg::run([&]() noexcept { v = SPI_getvalue(t, d, col); });
     return v ? v : "";
 }
 
 Datum text_array(const std::vector<const std::string *> &items) {
     Datum out = 0;
-    pg::run([&] {
+    pg::run([&]() noexcept {
         Datum *elems = static_cast<Datum *>(palloc(sizeof(Datum) * (items.size() + 1)));
         for (size_t i = 0; i < items.size(); ++i)
             elems[i] =
@@ -89,7 +90,7 @@ Datum text_array(const std::vector<const std::string *> &items) {
 }
 
 void exec(const char *sql, int nargs, Oid *types, Datum *values, int expect) {
-    pg::run([&] {
+    pg::run([&]() noexcept {
         int rc = SPI_execute_with_args(sql, nargs, types, values, nullptr, false, 0);
         if (rc != expect) elog(ERROR, "impayes_sync ledger: %s", SPI_result_code_string(rc));
     });
@@ -155,12 +156,10 @@ bool save_encoded_ledger(const char *class_name, const char *bytes, size_t n, ch
 void PgLedgerStore::load_rows(const std::string &class_name, LedgerState &out) {
     in_subtransaction([&] {
         as_extension_owner([&] {
-            pg::run([] {
-                if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
-            });
+            SpiConnection spi;
             Oid types[1] = {TEXTOID};
             Datum args[1];
-            pg::run([&] { args[0] = CStringGetTextDatum(class_name.c_str()); });
+            pg::run([&]() noexcept { args[0] = CStringGetTextDatum(class_name.c_str()); });
             const bool v1_0 = installed_sql_objects() == SqlObjects::V1_0;
             exec(v1_0 ? kLoadState10 : kLoadState, 1, types, args, SPI_OK_SELECT);
             if (SPI_processed == 1) {
@@ -188,7 +187,7 @@ void PgLedgerStore::load_rows(const std::string &class_name, LedgerState &out) {
                 for (uint64 i = 0; i < SPI_processed; ++i) {
                     HeapTuple r = SPI_tuptable->vals[i];
                     text *v[3] = {nullptr, nullptr, nullptr};
-                    pg::run([&] {
+                    pg::run([&]() noexcept {
                         for (int c = 0; c < 3; ++c) {
                             bool isnull = false;
                             Datum d = SPI_getbinval(r, rd, c + 1, &isnull);
@@ -204,7 +203,6 @@ void PgLedgerStore::load_rows(const std::string &class_name, LedgerState &out) {
                             hash_from_hex(VARDATA_ANY(v[2]), VARSIZE_ANY_EXHDR(v[2]))}));
                 }
             }
-            pg::run([] { SPI_finish(); });
         });
     });
 }
@@ -212,11 +210,9 @@ void PgLedgerStore::load_rows(const std::string &class_name, LedgerState &out) {
 void save_rows(const std::string &class_name, const LedgerDelta &delta) {
     in_subtransaction([&] {
         as_extension_owner([&] {
-            pg::run([] {
-                if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
-            });
+            SpiConnection spi;
             Datum cls = 0;
-            pg::run([&] { cls = CStringGetTextDatum(class_name.c_str()); });
+            pg::run([&]() noexcept { cls = CStringGetTextDatum(class_name.c_str()); });
             Oid t1[1] = {TEXTOID};
             Datum a1[1] = {cls};
             if (delta.replace_all) exec(kClear, 1, t1, a1, SPI_OK_DELETE);
@@ -246,7 +242,7 @@ void save_rows(const std::string &class_name, const LedgerDelta &delta) {
             Oid t[6] = {TEXTOID, TEXTOID, TEXTOID, INT8OID, INT8OID, TEXTOID};
             Datum a[6];
             const std::string identity = database_identity();
-            pg::run([&] {
+            pg::run([&]() noexcept {
                 a[0] = cls;
                 a[1] = CStringGetTextDatum(delta.signature.c_str());
                 a[2] = CStringGetTextDatum(delta.watermark.c_str());
@@ -258,7 +254,6 @@ void save_rows(const std::string &class_name, const LedgerDelta &delta) {
                 exec(kSaveState10, 5, t, a, SPI_OK_INSERT);
             else
                 exec(kSaveState, 6, t, a, SPI_OK_INSERT);
-            pg::run([] { SPI_finish(); });
         });
     });
 }

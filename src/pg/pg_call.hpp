@@ -2,10 +2,14 @@
 // pg::run() executes the call inside PG_TRY, and turns a caught ERROR into
 // a C++ PgError (SQLSTATE, message, detail and hint kept) once it is back
 // in C++. The callable must not own objects with destructors: the
-// longjmp of an ERROR only crosses its frame.
+// longjmp of an ERROR only crosses its frame. It must be noexcept too
+// (`[&]() noexcept { ... }`, checked at compile time): a C++ exception
+// leaving PG_TRY would skip PG_END_TRY and leave PostgreSQL's error stack
+// pointing into a dead frame, so C++ work (strings, containers) is done
+// before or after the call, never in it.
 //
 // After catching an ERROR the transaction state is only clean if the call
-// ran inside a subtransaction (see SubTransaction in source_reader.cpp).
+// ran inside a subtransaction (in_subtransaction, pg/subtransaction.hpp).
 #pragma once
 
 #include <exception>
@@ -32,6 +36,9 @@ bool is_interrupt(const PgError &e);
 
 template <typename F>
 void run(F &&f) {
+    static_assert(noexcept(f()),
+                  "pg::run needs a noexcept callable ([&]() noexcept { ... }) that does no C++ "
+                  "work that may throw");
     MemoryContext ctx = CurrentMemoryContext;
     ErrorData *volatile edata = nullptr;
     PG_TRY();

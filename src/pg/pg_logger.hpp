@@ -13,6 +13,11 @@ public:
     void info(const std::string &msg) override;
     void debug(const std::string &msg) override;
     void warning(const std::string &msg) override;
+    // A LOG line from code that must not raise (a noexcept progress
+    // update): interrupts are held while it is written, so a pending
+    // cancel stays pending for the engine's next check instead of being
+    // raised here; an error writing it (out of memory) drops the line.
+    void info_noexcept(const std::string &msg) noexcept;
 
 private:
     void emit(int level, const std::string &msg);

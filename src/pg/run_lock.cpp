@@ -33,7 +33,7 @@ bool try_lock_target(const Settings &s) {
     target += s.class_name;
     const uint64 key = fnv1a(target);
     LockAcquireResult got = LOCKACQUIRE_NOT_AVAIL;
-    pg::run([&] {
+    pg::run([&]() noexcept {
         LOCKTAG tag;
         SET_LOCKTAG_ADVISORY(tag, InvalidOid, uint32(key >> 32), uint32(key), kInt8Form);
         got = LockAcquire(&tag, ExclusiveLock, false, true);

@@ -11,6 +11,7 @@
 #include "pg/install_secret.hpp"
 #include "pg/pg_call.hpp"
 #include "pg/query_timer.hpp"
+#include "pg/spi.hpp"
 #include "pg/subtransaction.hpp"
 
 namespace impayes::pg {
@@ -38,7 +39,7 @@ std::string relation_query(const std::string &name) {
     Oid relid = InvalidOid;
     char relkind = 0;
     const char *cname = name.c_str();
-    pg::run([&] {
+    pg::run([&]() noexcept {
         RangeVar *rv = makeRangeVarFromNameList(stringToQualifiedNameList(cname));
         relid = RangeVarGetRelid(rv, AccessShareLock, true);
         if (relid != InvalidOid) {
@@ -95,7 +96,7 @@ void settle_json_columns(std::vector<ColumnConverter> &cols, SourceData &out,
 // A WITH ... DELETE/UPDATE/INSERT returns rows too: refuse it by its tree.
 bool modifies_data(SPIPlanPtr plan) {
     bool modifies = false;
-    pg::run([&] {
+    pg::run([&]() noexcept {
         ListCell *lc;
         foreach (lc, SPI_plan_get_plan_sources(plan)) {
             auto *ps = static_cast<CachedPlanSource *>(lfirst(lc));
@@ -168,7 +169,7 @@ struct RowReader {
             } else if (att->attlen == -1) {
                 auto *v = reinterpret_cast<varlena *>(DatumGetPointer(d));
                 if (VARATT_IS_EXTENDED(v) && !VARATT_IS_SHORT(v))
-                    pg::run([&] { v = pg_detoast_datum_packed(v); });
+                    pg::run([&]() noexcept { v = pg_detoast_datum_packed(v); });
                 p = VARDATA_ANY(v);
                 n = VARSIZE_ANY_EXHDR(v);
             } else if (att->attlen == -2) {
@@ -196,7 +197,7 @@ struct RowReader {
 
     void add(HeapTuple tuple, TupleDesc desc, SourceData &out) {
         const long rownum = ++out.total;
-        pg::run([&] { heap_deform_tuple(tuple, desc, values.data(), nulls.get()); });
+        pg::run([&]() noexcept { heap_deform_tuple(tuple, desc, values.data(), nulls.get()); });
         const uint64_t hash = row_hash(desc);
         if (known != nullptr) {
             std::string key = key_of();
@@ -259,7 +260,7 @@ int pin_source_search_path(const Settings &s) {
             .with("setting", "impayes_sync.source_search_path");
     int nest = 0;
     const char *value = path.value.c_str();
-    pg::run([&] {
+    pg::run([&]() noexcept {
         nest = NewGUCNestLevel();
         set_config_option("search_path", value, PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true,
                           0, false);
@@ -269,16 +270,14 @@ int pin_source_search_path(const Settings &s) {
 
 // Everything that runs inside the subtransaction.
 void read_rows(const Settings &s, QueryTimer &timer, SourceData &out, const LedgerEntries *known) {
-    pg::run([] {
-        if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
-    });
+    SpiConnection spi;
     const SipKey hash_key = install_secret();
     const int path_nest = pin_source_search_path(s);
     std::string sql = source_is_query(s.source) ? s.source : relation_query(s.source);
     timer.arm(s.query_timeout_ms);
     SPIPlanPtr plan = nullptr;
     bool cursor_plan = false;
-    pg::run([&] {
+    pg::run([&]() noexcept {
         plan = SPI_prepare(sql.c_str(), 0, nullptr);
         if (plan == nullptr) elog(ERROR, "%s", SPI_result_code_string(SPI_result));
         cursor_plan = SPI_is_cursor_plan(plan);
@@ -288,7 +287,7 @@ void read_rows(const Settings &s, QueryTimer &timer, SourceData &out, const Ledg
     if (modifies_data(plan))
         throw bad_source("must only read data: data-modifying statements are refused");
     Portal portal = nullptr;
-    pg::run([&] { portal = SPI_cursor_open(nullptr, plan, nullptr, nullptr, true); });
+    pg::run([&]() noexcept { portal = SPI_cursor_open(nullptr, plan, nullptr, nullptr, true); });
 
     std::vector<ColumnConverter> cols;
     int key_index = -1;
@@ -302,14 +301,14 @@ void read_rows(const Settings &s, QueryTimer &timer, SourceData &out, const Ledg
     const std::vector<JsonValue> names = interned_names(cols, out.rows.GetAllocator());
     RowReader reader(cols, names, key_index, known, hash_key, hash_seed(desc, hash_key));
     MemoryContext batch_ctx = nullptr, old = nullptr;
-    pg::run([&] {
+    pg::run([&]() noexcept {
         batch_ctx = AllocSetContextCreate(CurrentMemoryContext, "impayes_sync rows",
                                           ALLOCSET_DEFAULT_SIZES);
     });
     for (;;) {
         uint64 n = 0;
         SPITupleTable *tt = nullptr;
-        pg::run([&] {
+        pg::run([&]() noexcept {
             SPI_cursor_fetch(portal, true, kFetchRows);
             n = SPI_processed;
             tt = SPI_tuptable;
@@ -322,7 +321,7 @@ void read_rows(const Settings &s, QueryTimer &timer, SourceData &out, const Ledg
             MemoryContextSwitchTo(old);
             throw;
         }
-        pg::run([&] {
+        pg::run([&]() noexcept {
             MemoryContextSwitchTo(old);
             MemoryContextReset(batch_ctx);
             SPI_freetuptable(tt);
@@ -330,9 +329,8 @@ void read_rows(const Settings &s, QueryTimer &timer, SourceData &out, const Ledg
         if (n == 0) break;
     }
     timer.disarm();
-    pg::run([&] {
+    pg::run([&]() noexcept {
         SPI_cursor_close(portal);
-        SPI_finish();
         AtEOXact_GUC(true, path_nest);
     });
     settle_json_columns(cols, out, s.key_column);

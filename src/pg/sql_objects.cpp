@@ -6,7 +6,7 @@ namespace impayes::pg {
 
 SqlObjects installed_sql_objects() {
     bool at_1_1 = false;
-    pg::run([&] {
+    pg::run([&]() noexcept {
         const Oid ns = get_namespace_oid("impayes_sync", true);
         at_1_1 = OidIsValid(ns) && OidIsValid(get_relname_relid("install_secret", ns));
     });

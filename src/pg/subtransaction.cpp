@@ -6,20 +6,20 @@ void in_subtransaction(const std::function<void()> &body,
                        const std::function<void()> &before_rollback) {
     MemoryContext cxt = CurrentMemoryContext;
     ResourceOwner owner = CurrentResourceOwner;
-    pg::run([&] {
+    pg::run([&]() noexcept {
         BeginInternalSubTransaction(nullptr);
         MemoryContextSwitchTo(cxt);
     });
     try {
         body();
-        pg::run([&] {
+        pg::run([&]() noexcept {
             ReleaseCurrentSubTransaction();
             MemoryContextSwitchTo(cxt);
             CurrentResourceOwner = owner;
         });
     } catch (...) {
         if (before_rollback) before_rollback();
-        pg::run([&] {
+        pg::run([&]() noexcept {
             RollbackAndReleaseCurrentSubTransaction();
             MemoryContextSwitchTo(cxt);
             CurrentResourceOwner = owner;
@@ -31,7 +31,7 @@ void in_subtransaction(const std::function<void()> &body,
 void as_extension_owner(const std::function<void()> &body) {
     Oid saved_user = InvalidOid;
     int saved_context = 0, nest = 0;
-    pg::run([&] {
+    pg::run([&]() noexcept {
         GetUserIdAndSecContext(&saved_user, &saved_context);
         SetUserIdAndSecContext(BOOTSTRAP_SUPERUSERID, saved_context | SECURITY_LOCAL_USERID_CHANGE |
                                                           SECURITY_RESTRICTED_OPERATION);
@@ -40,7 +40,7 @@ void as_extension_owner(const std::function<void()> &body) {
                           GUC_ACTION_SAVE, true, 0, false);
     });
     body();  // on a throw, the enclosing subtransaction's rollback restores both
-    pg::run([&] {
+    pg::run([&]() noexcept {
         AtEOXact_GUC(true, nest);
         SetUserIdAndSecContext(saved_user, saved_context);
     });

@@ -41,7 +41,7 @@ void prepare(Conversion &c, int from, int to) {
     // search_path (a database owner could put their own there).
     bool found = false;
     FmgrInfo *fn = &c.fn;
-    pg::run([&] {
+    pg::run([&]() noexcept {
         // (FindDefaultConversion returns the conversion's function.)
         const Oid proc = FindDefaultConversion(PG_CATALOG_NAMESPACE, from, to);
         if (!OidIsValid(proc)) return;

@@ -1,9 +1,12 @@
 #include "pg/watch_tables.hpp"
 
 #include <algorithm>
+#include <cstring>
+#include <utility>
 
 #include "core/errors.hpp"
 #include "pg/pg_call.hpp"
+#include "pg/spi.hpp"
 #include "pg/source_reader.hpp"
 #include "pg/subtransaction.hpp"
 #include "pg/watch_shmem.hpp"
@@ -26,6 +29,8 @@ PGDLLEXPORT Datum impayes_sync_watch_notify(PG_FUNCTION_ARGS);
 PG_FUNCTION_INFO_V1(impayes_sync_watch_drop_extension);
 PGDLLEXPORT Datum impayes_sync_watch_drop_extension(PG_FUNCTION_ARGS);
 }
+
+namespace pg = impayes::pg;
 
 namespace {
 
@@ -73,23 +78,62 @@ void count_at_commit() {
     commit_pending = true;
 }
 
-// Plain C flow (ERRORs propagate): drops every watch trigger, through SPI.
-int drop_all_triggers() {
-    if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
-    if (SPI_execute(kListTriggers, false, 0) != SPI_OK_SELECT)
-        elog(ERROR, "impayes_sync: could not list the watch triggers");
+// The watch triggers: (relation oid, qualified name). Inside an SPI
+// connection; throws PgError.
+std::vector<std::pair<Oid, std::string>> list_triggers() {
+    std::vector<std::pair<Oid, std::string>> out;
+    pg::run([]() noexcept {
+        if (SPI_execute(kListTriggers, true, 0) != SPI_OK_SELECT)
+            elog(ERROR, "impayes_sync: could not list the watch triggers");
+    });
     SPITupleTable *tt = SPI_tuptable;
-    const uint64 n = SPI_processed;
-    for (uint64 i = 0; i < n; ++i) {
-        char *nsp = SPI_getvalue(tt->vals[i], tt->tupdesc, 2);
-        char *rel = SPI_getvalue(tt->vals[i], tt->tupdesc, 3);
-        char *sql = psprintf("DROP TRIGGER %s ON %s", quote_identifier(kTriggerName),
-                             quote_qualified_identifier(nsp, rel));
-        if (SPI_execute(sql, false, 0) != SPI_OK_UTILITY)
-            elog(ERROR, "impayes_sync: could not drop the watch trigger on %s.%s", nsp, rel);
+    for (uint64 i = 0; i < SPI_processed; ++i) {
+        bool isnull = false;
+        Datum d = 0;
+        const char *name = nullptr;
+        pg::run([&]() noexcept {
+            d = SPI_getbinval(tt->vals[i], tt->tupdesc, 1, &isnull);
+            name = quote_qualified_identifier(SPI_getvalue(tt->vals[i], tt->tupdesc, 2),
+                                              SPI_getvalue(tt->vals[i], tt->tupdesc, 3));
+        });
+        out.emplace_back(DatumGetObjectId(d), name);
     }
-    SPI_finish();
-    return int(n);
+    return out;
+}
+
+void execute_ddl(const std::string &sql) {
+    pg::run([&]() noexcept {
+        if (SPI_execute(sql.c_str(), false, 0) != SPI_OK_UTILITY)
+            elog(ERROR, "impayes_sync: could not run: %s", sql.c_str());
+    });
+}
+
+std::string drop_sql(const std::string &qualified) {
+    const char *name = nullptr;
+    pg::run([&]() noexcept { name = quote_identifier(kTriggerName); });
+    return std::string("DROP TRIGGER ") + name + " ON " + qualified;
+}
+
+// Drops every watch trigger; throws PgError.
+int drop_all_triggers() {
+    pg::SpiConnection spi;
+    const auto triggers = list_triggers();
+    for (const auto &t : triggers) execute_ddl(drop_sql(t.second));
+    return int(triggers.size());
+}
+
+// For the event trigger's C flow, which no exception may reach.
+int try_drop_all_triggers(int &sqlerrcode, char *error, size_t size) noexcept {
+    try {
+        return drop_all_triggers();
+    } catch (const pg::PgError &e) {
+        sqlerrcode = e.sqlerrcode;
+        strlcpy(error, e.message.c_str(), size);
+    } catch (...) {
+        sqlerrcode = ERRCODE_INTERNAL_ERROR;
+        strlcpy(error, "unexpected error", size);
+    }
+    return -1;
 }
 
 bool collect_relations(Node *node, void *context);
@@ -161,7 +205,12 @@ Datum impayes_sync_watch_drop_extension(PG_FUNCTION_ARGS) {
     foreach (lc, drop->objects)
         if (strcmp(strVal(lfirst(lc)), "impayes_sync") == 0) ours = true;
     if (!ours) PG_RETURN_VOID();
-    const int n = drop_all_triggers();
+    int sqlerrcode = 0;
+    char error[512];
+    const int n = try_drop_all_triggers(sqlerrcode, error, sizeof error);
+    if (n < 0)
+        ereport(ERROR, (errcode(sqlerrcode),
+                        errmsg("impayes_sync: could not drop the watch triggers: %s", error)));
     if (n > 0)
         ereport(LOG, (errmsg("impayes_sync: dropped %d watch trigger(s) with the extension", n)));
     count_at_commit();
@@ -178,7 +227,7 @@ WatchedTables source_tables(const Settings &s) {
     const std::string sql = source_is_query(s.source) ? s.source : "SELECT * FROM " + s.source;
     List *oids = NIL;
     in_subtransaction([&] {
-        pg::run([&] {
+        pg::run([&]() noexcept {
             const int nest = NewGUCNestLevel();
             set_config_option("search_path", path.value.c_str(), PGC_USERSET, PGC_S_SESSION,
                               GUC_ACTION_SAVE, true, 0, false);
@@ -188,7 +237,7 @@ WatchedTables source_tables(const Settings &s) {
     });
     WatchedTables out;
     List *tables = NIL, *unseen = NIL;
-    pg::run([&] {
+    pg::run([&]() noexcept {
         ListCell *lc;
         foreach (lc, oids) {
             const Oid relid = lfirst_oid(lc);
@@ -206,13 +255,13 @@ WatchedTables source_tables(const Settings &s) {
     foreach (lc, tables) {
         const Oid relid = lfirst_oid(lc);
         bool skip = false;
-        pg::run([&] { skip = own_schema(get_rel_namespace(relid)); });
+        pg::run([&]() noexcept { skip = own_schema(get_rel_namespace(relid)); });
         if (!skip) out.tables.push_back(relid);
     }
     foreach (lc, unseen) {
         const Oid relid = lfirst_oid(lc);
         const char *name = nullptr;
-        pg::run([&] {
+        pg::run([&]() noexcept {
             name = quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)),
                                               get_rel_name(relid));
         });
@@ -226,49 +275,33 @@ int sync_watch_triggers(const std::vector<Oid> &want) {
     int changed = 0;
     in_subtransaction([&] {
         as_extension_owner([&] {
-            std::vector<Oid> have;
-            pg::run([&] {
+            pg::run([]() noexcept {
                 // A writer holding its table does not hold the worker long.
                 set_config_option("lock_timeout", "2s", PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE,
                                   true, 0, false);
-                if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
-                if (SPI_execute(kListTriggers, true, 0) != SPI_OK_SELECT)
-                    elog(ERROR, "impayes_sync: could not list the watch triggers");
             });
-            for (uint64 i = 0; i < SPI_processed; ++i) {
-                bool isnull = false;
-                Datum d = 0;
-                pg::run([&] {
-                    d = SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &isnull);
-                });
-                have.push_back(DatumGetObjectId(d));
-            }
-            for (Oid relid : have) {
-                if (std::binary_search(want.begin(), want.end(), relid)) continue;
-                pg::run([&] {
-                    char *sql = psprintf(
-                        "DROP TRIGGER %s ON %s", quote_identifier(kTriggerName),
-                        quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)),
-                                                   get_rel_name(relid)));
-                    SPI_execute(sql, false, 0);
-                });
+            SpiConnection spi;
+            const auto have = list_triggers();
+            for (const auto &t : have) {
+                if (std::binary_search(want.begin(), want.end(), t.first)) continue;
+                execute_ddl(drop_sql(t.second));
                 ++changed;
             }
             for (Oid relid : want) {
-                if (std::find(have.begin(), have.end(), relid) != have.end()) continue;
-                pg::run([&] {
-                    char *sql = psprintf(
-                        "CREATE TRIGGER %s AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON %s "
-                        "FOR EACH STATEMENT EXECUTE FUNCTION impayes_sync.watch_notify()",
-                        quote_identifier(kTriggerName),
-                        quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)),
-                                                   get_rel_name(relid)));
-                    if (SPI_execute(sql, false, 0) != SPI_OK_UTILITY)
-                        elog(ERROR, "impayes_sync: could not create the watch trigger");
+                if (std::any_of(have.begin(), have.end(),
+                                [&](const auto &t) { return t.first == relid; }))
+                    continue;
+                const char *name = nullptr, *trigger = nullptr;
+                pg::run([&]() noexcept {
+                    trigger = quote_identifier(kTriggerName);
+                    name = quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)),
+                                                      get_rel_name(relid));
                 });
+                execute_ddl(std::string("CREATE TRIGGER ") + trigger +
+                            " AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON " + name +
+                            " FOR EACH STATEMENT EXECUTE FUNCTION impayes_sync.watch_notify()");
                 ++changed;
             }
-            pg::run([] { SPI_finish(); });
         });
     });
     return changed;
@@ -276,8 +309,7 @@ int sync_watch_triggers(const std::vector<Oid> &want) {
 
 int remove_watch_triggers() {
     int n = 0;
-    in_subtransaction(
-        [&] { as_extension_owner([&] { pg::run([&] { n = drop_all_triggers(); }); }); });
+    in_subtransaction([&] { as_extension_owner([&] { n = drop_all_triggers(); }); });
     return n;
 }
 

@@ -50,11 +50,11 @@ const int kRestartSeconds = 1;
 long long now_ms() { return GetCurrentTimestamp() / 1000; }
 
 void log_at(int level, const std::string &msg) {
-    pg::run([&] { ereport(level, (errmsg("%s", msg.c_str()))); });
+    pg::run([&]() noexcept { ereport(level, (errmsg("%s", msg.c_str()))); });
 }
 
 void wait_latch(long timeout_ms) {
-    pg::run([&] {
+    pg::run([&]() noexcept {
         (void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, timeout_ms,
                         PG_WAIT_EXTENSION);
         ResetLatch(MyLatch);
@@ -84,16 +84,17 @@ void launcher_loop() {
     for (;;) {
         if (ConfigReloadPending) {
             ConfigReloadPending = false;
-            pg::run([] { ProcessConfigFile(PGC_SIGHUP); });
+            pg::run([]() noexcept { ProcessConfigFile(PGC_SIGHUP); });
             ++generation;
         }
         const WatchConfig c = watch_config();
         const bool want = c.on && !c.database.empty();
         pid_t pid = 0;
         BgwHandleStatus st = BGWH_STOPPED;
-        if (handle != nullptr) pg::run([&] { st = GetBackgroundWorkerPid(handle, &pid); });
+        if (handle != nullptr)
+            pg::run([&]() noexcept { st = GetBackgroundWorkerPid(handle, &pid); });
         if (handle != nullptr && st == BGWH_STOPPED) {
-            pg::run([&] { pfree(handle); });
+            pg::run([&]() noexcept { pfree(handle); });
             handle = nullptr;
             stop_deadline = 0;
         }
@@ -108,7 +109,7 @@ void launcher_loop() {
                     watch_wake_worker();
                 stop_deadline = now_ms() + kStopGraceMs;
             } else if (now_ms() > stop_deadline) {
-                pg::run([&] { TerminateBackgroundWorker(handle); });
+                pg::run([&]() noexcept { TerminateBackgroundWorker(handle); });
             }
         } else if (handle == nullptr && want && started_generation != generation) {
             // Once per configuration: a worker that exited by itself (a
@@ -120,7 +121,7 @@ void launcher_loop() {
                             kRestartSeconds);
             w.bgw_notify_pid = MyProcPid;
             bool ok = false;
-            pg::run([&] { ok = RegisterDynamicBackgroundWorker(&w, &handle); });
+            pg::run([&]() noexcept { ok = RegisterDynamicBackgroundWorker(&w, &handle); });
             started_generation = generation;
             started_db = c.database;
             if (!ok) {
@@ -141,7 +142,7 @@ std::string role_problem(const WatchConfig &c, Oid &role) {
     if (c.role.empty())
         return "impayes_sync.watch_role is not set: name the role the source runs as";
     bool super = false;
-    pg::run([&] {
+    pg::run([&]() noexcept {
         role = get_role_oid(c.role.c_str(), true);
         if (OidIsValid(role)) super = superuser_arg(role);
     });
@@ -156,7 +157,7 @@ std::string role_problem(const WatchConfig &c, Oid &role) {
 // Why this database cannot be watched, or "" (inside a transaction).
 std::string database_problem() {
     bool ext = false;
-    pg::run([&] { ext = OidIsValid(get_extension_oid("impayes_sync", true)); });
+    pg::run([&]() noexcept { ext = OidIsValid(get_extension_oid("impayes_sync", true)); });
     if (!ext) return "the extension impayes_sync is not installed in this database";
     if (installed_sql_objects() != SqlObjects::V1_1)
         return "this database's impayes_sync objects are at 1.0: run ALTER EXTENSION "
@@ -165,7 +166,7 @@ std::string database_problem() {
 }
 
 void begin_transaction(const char *activity) {
-    pg::run([&] {
+    pg::run([&]() noexcept {
         SetCurrentStatementStartTimestamp();
         StartTransactionCommand();
         PushActiveSnapshot(GetTransactionSnapshot());
@@ -174,7 +175,7 @@ void begin_transaction(const char *activity) {
 }
 
 void end_transaction(bool commit) {
-    pg::run([&] {
+    pg::run([&]() noexcept {
         if (commit) {
             PopActiveSnapshot();
             CommitTransactionCommand();
@@ -203,7 +204,7 @@ bool in_transaction(const char *activity, F &&body) {
 void with_role(Oid role, const std::function<void()> &body) {
     Oid saved = InvalidOid;
     int ctx = 0;
-    pg::run([&] {
+    pg::run([&]() noexcept {
         GetUserIdAndSecContext(&saved, &ctx);
         // As autovacuum and REFRESH MATERIALIZED VIEW do: the role cannot
         // SET ROLE back to the superuser session.
@@ -213,10 +214,10 @@ void with_role(Oid role, const std::function<void()> &body) {
     try {
         body();
     } catch (...) {
-        pg::run([&] { SetUserIdAndSecContext(saved, ctx); });
+        pg::run([&]() noexcept { SetUserIdAndSecContext(saved, ctx); });
         throw;
     }
-    pg::run([&] { SetUserIdAndSecContext(saved, ctx); });
+    pg::run([&]() noexcept { SetUserIdAndSecContext(saved, ctx); });
 }
 
 class Worker {
@@ -266,7 +267,7 @@ void Worker::refresh_triggers(const Settings &s) {
         std::string names;
         for (Oid relid : t.tables) {
             const char *n = nullptr;
-            pg::run([&] { n = get_rel_name(relid); });
+            pg::run([&]() noexcept { n = get_rel_name(relid); });
             names += (names.empty() ? "" : ", ") + std::string(n ? n : "?");
         }
         for (const auto &u : t.unseen) names += ", " + u + " (not watched)";
@@ -322,7 +323,7 @@ Worker::Ran Worker::run(const watch::Decision &d) {
 }
 
 int Worker::main() {
-    pg::run([] {
+    pg::run([]() noexcept {
         // The worker's own SQL resolves nothing through the database's
         // search_path (the run pins the source's).
         SetConfigOption("search_path", "pg_catalog, pg_temp", PGC_SUSET, PGC_S_OVERRIDE);
@@ -358,7 +359,7 @@ int Worker::main() {
     for (;;) {
         if (ConfigReloadPending) {
             ConfigReloadPending = false;
-            pg::run([] { ProcessConfigFile(PGC_SIGHUP); });
+            pg::run([]() noexcept { ProcessConfigFile(PGC_SIGHUP); });
             const WatchConfig c = watch_config();
             if (!c.on || c.database != config_.database) {
                 remove_triggers();

@@ -102,7 +102,7 @@ void ensure_schema(const Settings &s, ParseClient &parse, const SourceData &src,
             recheck_schema(s, parse, src);
     } else if (!plan.missing.empty()) {
         if (parse.add_fields(plan.missing) == SchemaChange::FoundApplied)
-            recheck_schema(s, parse, src);
+            return recheck_schema(s, parse, src);  // no "added": the retry found them there
         log.info("added " + std::to_string(plan.missing.size()) + " fields to Parse class " +
                  s.class_name);
     }
@@ -205,23 +205,34 @@ std::vector<std::string> settle_full_duplicates(const Settings &s, ParseClient &
     parse.find_by_keys(s.key_column, keys, objects, names);
     LedgerState saved;  // which object the ledger knows for each key
     if (ledger) ledger->load(s.class_name, saved);
-    return settle_duplicates(src, s.key_column, objects, saved.entries, s.on_missing == "delete",
-                             diff);
+    return settle_duplicates(src, s.key_column, objects, saved.entries,
+                             s.on_missing == OnMissing::Delete, diff);
 }
 
 std::string full_reason(const Settings &s, LedgerStore *ledger, bool exists) {
     if (ledger == nullptr) return "no ledger";
     if (s.full) return "full => true";
-    if (s.mode == "full") return "impayes_sync.mode is full";
+    if (s.mode == SyncMode::Full) return "impayes_sync.mode is full";
     if (!exists) return "the class does not exist yet";
     return "";
 }
 
 }  // namespace
 
+ProgressSink &no_progress() {
+    static NoProgress none;
+    return none;
+}
+
 SyncResult run_sync(const Settings &s, SourceReader &source, HttpClient &http, Logger &log,
-                    LedgerStore *ledger) {
+                    LedgerStore *ledger, ProgressSink &progress) {
     const auto t0 = std::chrono::steady_clock::now();
+    RunProgress prog;  // what the run reports of itself
+    prog.dry_run = s.dry_run;
+    auto enter = [&](RunPhase phase) {
+        prog.phase = phase;
+        progress.update(prog);
+    };
     // Time spent in each phase, for the DEBUG1 line at the end.
     std::string phases;
     auto lap_start = t0;
@@ -248,6 +259,7 @@ SyncResult run_sync(const Settings &s, SourceReader &source, HttpClient &http, L
         log.info("impayes_sync: syncing " + s.source.substr(0, 200) + " into Parse class " +
                  s.class_name + " at " + base_url(s.parse_url) + (s.dry_run ? " (dry run)" : ""));
 
+        enter(RunPhase::ReadingSchema);
         ParseClient parse(s, http, log);
         JsonDoc fields;
         fields.SetObject();
@@ -258,6 +270,7 @@ SyncResult run_sync(const Settings &s, SourceReader &source, HttpClient &http, L
         // reconciliation. What other clients changed in Parse is merged into
         // the ledger before the source is read: the reader then converts
         // only rows whose values differ from what Parse confirmed.
+        enter(RunPhase::ChoosingMode);
         LedgerState state;
         std::vector<std::string> drifted;
         std::string why_full = full_reason(s, ledger, exists);
@@ -279,10 +292,13 @@ SyncResult run_sync(const Settings &s, SourceReader &source, HttpClient &http, L
 
         std::unique_ptr<SourceData> src;
         auto read_source = [&](const LedgerEntries *known, const char *phase) {
+            enter(RunPhase::ReadingSource);
             src = std::make_unique<SourceData>();
             source.read(s, *src, known);
             lap(phase);
             r.total = src->total;
+            prog.rows_read = src->total;
+            progress.update(prog);
             settle_json_types(*src, fields, exists);
             check_columns(s, *src);
         };
@@ -293,33 +309,40 @@ SyncResult run_sync(const Settings &s, SourceReader &source, HttpClient &http, L
         // them all.
         if (!why_full.empty() && !src->unchanged.empty())
             read_source(nullptr, "source query again");
+        enter(RunPhase::PreparingClass);
         ensure_schema(s, parse, *src, exists, fields, log);
         std::vector<std::string> names;
         for (const auto &c : src->columns) names.push_back(c.name);
 
         const bool incremental = why_full.empty();
         r.mode = incremental ? "incremental" : "full";
+        prog.mode = incremental ? RunMode::Incremental : RunMode::Full;
         log.info(incremental
                      ? "impayes_sync: incremental: " + std::to_string(state.entries.size()) +
                            " keys in the ledger, " + std::to_string(drifted.size()) +
                            " changed in Parse by other clients"
                      : "impayes_sync: full reconciliation: " + why_full);
-        const bool delete_missing = s.on_missing == "delete";
+        const bool delete_missing = s.on_missing == OnMissing::Delete;
         std::vector<KnownObject> known;
         DiffResult diff;
         std::vector<std::string> duplicate_lines;
         if (incremental) {
+            enter(RunPhase::Diffing);
             diff = diff_ledger(*src, s.key_column, state, delete_missing);
             refine_with_parse(parse, *src, s.key_column, names, diff, state, drifted,
                               duplicate_lines);
         } else {
             // Page by page: the class is never held whole.
             RowsDiff rows_diff(*src, s.key_column, delete_missing);
+            enter(RunPhase::ReadingClass);
             if (exists)
                 parse.read_all(names, [&](const JsonValue &page) {
                     for (auto &k : index_objects(page, s.key_column)) known.push_back(std::move(k));
                     rows_diff.add(page);
+                    prog.objects_read += page.IsArray() ? long(page.Size()) : 0;
+                    progress.update(prog);
                 });
+            enter(RunPhase::Diffing);
             diff = rows_diff.finish();
             if (!diff.duplicated.empty())
                 duplicate_lines = settle_full_duplicates(s, parse, ledger, names, *src, diff);
@@ -330,18 +353,27 @@ SyncResult run_sync(const Settings &s, SourceReader &source, HttpClient &http, L
             log.info("impayes_sync: " + std::to_string(duplicate_lines.size()) +
                      " keys held by several objects in all");
         r.skipped = diff.skipped;
+        prog.objects_to_write = long(diff.ops.size());
+        progress.update(prog);
         lap(incremental ? "diff" : "Parse read and diff");
 
         std::vector<RowProblem> rejected = src->rejected;
         rejected.insert(rejected.end(), diff.rejected.begin(), diff.rejected.end());
 
         if (s.dry_run) {
+            enter(RunPhase::Previewing);
             for (const Op &op : diff.ops) count_op(op, r);
             fill_preview(diff.ops, *src, s.key_column, r.preview);
         } else {
             std::vector<ItemOutcome> outcomes;
             if (!diff.ops.empty()) {
+                enter(RunPhase::Pushing);
                 BatchWriter writer(s, parse, http, log);
+                writer.on_progress([&](long written, long failed) {
+                    prog.objects_written = written;
+                    prog.objects_failed = failed;
+                    progress.update(prog);
+                });
                 outcomes = writer.push(diff.ops, *src);
                 count_outcomes(diff.ops, outcomes, *src, s.key_column, r, rejected);
                 lap("push");
@@ -356,6 +388,7 @@ SyncResult run_sync(const Settings &s, SourceReader &source, HttpClient &http, L
                 }
             }
             if (ledger) {
+                enter(RunPhase::SavingLedger);
                 LedgerDelta delta = ledger_delta(!incremental, known, state, drifted, diff,
                                                  outcomes, *src, s.key_column);
                 std::vector<KnownObject>().swap(known);  // the run's peak memory is here
@@ -380,6 +413,7 @@ SyncResult run_sync(const Settings &s, SourceReader &source, HttpClient &http, L
                 lap("ledger save");
             }
         }
+        enter(RunPhase::Summarising);
         r.rejected = long(rejected.size());
         if (!rejected.empty()) list_rejected(rejected, r.details);
         if (!diff.duplicated.empty()) {

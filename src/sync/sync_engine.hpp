@@ -5,6 +5,7 @@
 
 #include "core/ledger.hpp"
 #include "core/logger.hpp"
+#include "core/progress.hpp"
 #include "core/result.hpp"
 #include "core/settings.hpp"
 #include "core/source_data.hpp"
@@ -30,10 +31,13 @@ public:
     virtual void save(const std::string &class_name, const LedgerDelta &delta) = 0;
 };
 
+// A sink that drops every update.
+ProgressSink &no_progress();
+
 // Runs the sync. Failures become success:false in the result; only
 // Interrupted (and std::bad_alloc) propagate. Without a ledger store every
-// run is a full reconciliation.
+// run is a full reconciliation. progress hears of each phase and counter.
 SyncResult run_sync(const Settings &s, SourceReader &source, HttpClient &http, Logger &log,
-                    LedgerStore *ledger = nullptr);
+                    LedgerStore *ledger = nullptr, ProgressSink &progress = no_progress());
 
 }  // namespace impayes

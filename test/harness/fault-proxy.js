@@ -16,6 +16,10 @@
 //   status:CODE               answer CODE with a small JSON body
 //   status-batch:CODE:EVERY   answer CODE on every EVERY-th batch (1 = all)
 //   status-batch-after:CODE:K forward the first K batches, then answer CODE
+//   hold-batch-after:K        forward the first K batches, hold the next ones
+//                             until the mode changes, then forward them (a
+//                             test watches a run between two batches); logs
+//                             a "... holding" line as soon as one is held
 //   apply-then-reset-batch    forward the batch, wait for the whole upstream
 //                             answer (so it WAS applied), then destroy the
 //                             client socket without answering
@@ -77,6 +81,7 @@ function parseMode(text) {
     case 'status': want(1); m.code = nums[0]; break;
     case 'status-batch': want(2); [m.code, m.every] = nums; if (m.every < 1) m.error = 'EVERY must be >= 1'; break;
     case 'status-batch-after': want(2); [m.code, m.after] = nums; break;
+    case 'hold-batch-after': want(1); m.after = nums[0]; break;
     case 'huge-body': want(1); m.bytes = nums[0]; break;
     case 'apply-then-reset-schema-post': case 'apply-then-reset-schema-put':
       want(0); m.schemaCount = 0; break;
@@ -196,7 +201,8 @@ function handle(req, res) {
   }
 
   if (m.error) return sendJson(res, 500, { code: 1, error: `fault-proxy: ${m.error}` }), done('bad-mode', 500);
-  const batchOnly = m.name.endsWith('-batch') || m.name.startsWith('status-batch');
+  const batchOnly = m.name.endsWith('-batch') || m.name.startsWith('status-batch') ||
+    m.name === 'hold-batch-after';
   if (batchOnly && !isBatch) return forward(req, res, done);
   if (isBatch) m.batchCount++;
 
@@ -211,6 +217,20 @@ function handle(req, res) {
         forward(req, res, done);
       }, m.ms);
       res.once('close', () => clearTimeout(timer));
+      return;
+    }
+    case 'hold-batch-after': {
+      if (m.batchCount <= m.after) return forward(req, res, done);
+      log(`${req.method} ${pathname} mode=${m.text} holding`);
+      // Released by the next mode: the file is polled while a batch is held.
+      const timer = setInterval(() => {
+        refreshMode();
+        if (mode === m) return;
+        clearInterval(timer);
+        if (req.socket.destroyed) return done('client-gone-during-hold', 'none');
+        forward(req, res, done);
+      }, 50);
+      res.once('close', () => clearInterval(timer));
       return;
     }
     case 'reset': case 'reset-batch':

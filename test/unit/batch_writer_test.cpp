@@ -1,6 +1,12 @@
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "parse/batch_writer.hpp"
 #include "test_util.hpp"
@@ -140,4 +146,57 @@ TEST(ClassifyBatchFailure, PermanentIsFinal) {
     tls.permanent = true;
     tls.sent = true;
     EXPECT_EQ(classify_batch_failure(tls), BatchFailure::Final);
+}
+
+namespace {
+
+class QuietLogger : public Logger {
+public:
+    void info(const std::string &) override {}
+    void debug(const std::string &) override {}
+    void warning(const std::string &) override {}
+};
+
+// A loopback port nothing listens on: bind to port 0, read it, close.
+int unused_loopback_port() {
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    EXPECT_GE(fd, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    EXPECT_EQ(bind(fd, reinterpret_cast<sockaddr *>(&addr), sizeof addr), 0);
+    socklen_t len = sizeof addr;
+    EXPECT_EQ(getsockname(fd, reinterpret_cast<sockaddr *>(&addr), &len), 0);
+    close(fd);
+    return ntohs(addr.sin_port);
+}
+
+}  // namespace
+
+TEST(BatchWriterProgress, ReportsAfterEachAnsweredBatch) {
+    // Three deletes, one per batch, to a port nothing listens on: each
+    // request fails (never sent), and without retries each object is
+    // failed; the run's progress hears of each batch.
+    Settings s;
+    s.parse_url = "http://127.0.0.1:" + std::to_string(unused_loopback_port()) + "/parse";
+    s.batch_size = 1;
+    s.parallel_requests = 1;
+    s.max_retries = 0;
+    HttpOptions o;
+    o.connect_timeout_ms = 5000;
+    o.request_timeout_ms = 10000;
+    HttpClient http(o, [] { return false; });
+    QuietLogger log;
+    ParseClient parse(s, http, log);
+    BatchWriter writer(s, parse, http, log);
+    std::vector<std::pair<long, long>> seen;
+    writer.on_progress([&](long written, long failed) { seen.emplace_back(written, failed); });
+    std::vector<Op> ops = {make_op(Op::Delete, 0, "a"), make_op(Op::Delete, 0, "b"),
+                           make_op(Op::Delete, 0, "c")};
+    SourceData src;
+    std::vector<ItemOutcome> out = writer.push(ops, src);
+    ASSERT_EQ(out.size(), 3u);
+    for (const auto &item : out) EXPECT_EQ(item.state, ItemOutcome::Failed);
+    const std::vector<std::pair<long, long>> want = {{0, 1}, {0, 2}, {0, 3}};
+    EXPECT_EQ(seen, want);
 }

@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <functional>
+#include <iterator>
 #include <string>
 
 #include "core/settings.hpp"
@@ -124,12 +125,47 @@ TEST(TimeoutMessage, ExactText) {
         "Timeout: La requête PostgreSQL a dépassé le temps d'exécution maximum de 60 secondes.");
 }
 
-TEST(ValidateSettings, OnMissing) {
-    const char *g = "impayes_sync.on_missing";
-    EXPECT_EQ(blamed([](Settings &s) { s.on_missing = "keep"; }), "");
-    EXPECT_EQ(blamed([](Settings &s) { s.on_missing = "delete"; }), "");
-    EXPECT_EQ(blamed([](Settings &s) { s.on_missing = "remove"; }), g);
-    EXPECT_EQ(blamed([](Settings &s) { s.on_missing = ""; }), g);
+// Settings starts from the table the GUCs are declared with (their boot
+// values: test 01_settings shows them), so a run driven by these tests
+// sees what a server with nothing configured sees.
+TEST(SettingDefaults, SettingsStartFromTheGucDefaults) {
+    const Settings s;
+    EXPECT_EQ(s.class_name, defaults::class_name);
+    EXPECT_EQ(s.source, defaults::source);
+    EXPECT_EQ(s.source_search_path, defaults::source_search_path);
+    EXPECT_EQ(s.key_column, defaults::key_column);
+    EXPECT_EQ(s.query_timeout_ms, defaults::query_timeout_ms.value);
+    EXPECT_EQ(s.connect_timeout_ms, defaults::connect_timeout_ms.value);
+    EXPECT_EQ(s.request_timeout_ms, defaults::request_timeout_ms.value);
+    EXPECT_EQ(s.batch_size, defaults::batch_size.value);
+    EXPECT_EQ(s.max_request_bytes, defaults::max_request_bytes.value);
+    EXPECT_EQ(s.max_response_bytes, defaults::max_response_bytes.value);
+    EXPECT_EQ(s.parallel_requests, defaults::parallel_requests.value);
+    EXPECT_EQ(s.max_retries, defaults::max_retries.value);
+    EXPECT_EQ(s.mode, defaults::mode);
+    EXPECT_EQ(s.on_missing, defaults::on_missing);
+    EXPECT_TRUE(s.parse_url.empty() && s.application_id.empty() && s.master_key.empty() &&
+                s.ca_file.empty());
+}
+
+TEST(SettingDefaults, EveryDefaultIsWithinItsBounds) {
+    for (const IntDefault &d :
+         {defaults::query_timeout_ms, defaults::connect_timeout_ms, defaults::request_timeout_ms,
+          defaults::batch_size, defaults::max_request_bytes, defaults::max_response_bytes,
+          defaults::parallel_requests, defaults::max_retries, defaults::history_retention_min}) {
+        EXPECT_LE(d.min, d.value);
+        EXPECT_LE(d.value, d.max);
+    }
+}
+
+TEST(SettingNames, TheWordsTheGucsAccept) {
+    EXPECT_STREQ(name_of(SyncMode::Incremental), "incremental");
+    EXPECT_STREQ(name_of(SyncMode::Full), "full");
+    EXPECT_STREQ(name_of(OnMissing::Keep), "keep");
+    EXPECT_STREQ(name_of(OnMissing::Delete), "delete");
+    // One name per value: the enum GUC maps each word to its value.
+    EXPECT_EQ(std::size(kSyncModeNames), 2u);
+    EXPECT_EQ(std::size(kOnMissingNames), 2u);
 }
 
 TEST(SourceSearchPath, PgCatalogFirstPgTempLast) {

@@ -176,10 +176,22 @@ else not_ok "worker not restarted"; fi
 pay F8 8
 if poll 20 parse_is F8 reste 100; then ok "restarted worker converges"; else not_ok "restarted worker did not sync"; fi
 
-# ---- 7. watch off: the worker stops and nothing it installed is left.
+# ---- 7. a run of the worker shows in impayes_sync.progress; watch off
+# cancels it, stops the worker and leaves nothing it installed. Parse is
+# reached through the fault proxy, which holds the run's first /batch.
+sql_pg -c "ALTER SYSTEM SET impayes_sync.parse_url = '$IMPAYES_PROXY_URL'" >/dev/null
+reload
+echo hold-batch-after:0 >"$IMPAYES_PROXY_MODE_FILE"
+pay F14 4
+pid=$(worker_pid)
+if poll 15 sql -c "SELECT EXISTS (SELECT FROM impayes_sync.progress WHERE pid = $pid AND database = 'watchdb' AND phase = 'pushing')"; then
+  ok "the worker's run shows in impayes_sync.progress"
+else not_ok "no progress row for the worker (pid $pid)"; fi
 sql_pg -c "ALTER SYSTEM SET impayes_sync.watch = off" >/dev/null
 reload
-if poll 10 no_worker; then ok "watch off: the worker stops"; else not_ok "worker still running"; fi
+if poll 10 no_worker; then ok "watch off: the worker stops, its held run cancelled"; else not_ok "worker still running"; fi
+echo pass >"$IMPAYES_PROXY_MODE_FILE"
+check "the cancelled run left no progress row" "SELECT NOT EXISTS (SELECT FROM impayes_sync.progress)"
 check "watch off: no trigger left" \
   "SELECT NOT EXISTS (SELECT FROM pg_trigger WHERE tgname = 'impayes_sync_watch') AND NOT EXISTS (SELECT FROM impayes_sync.watched)"
 
@@ -189,8 +201,9 @@ pay F9 9
 check "nothing runs while watch is off" "SELECT max(id) IS NOT DISTINCT FROM nullif($before, 0) FROM impayes_sync.runs"
 sql_pg -c "ALTER SYSTEM SET impayes_sync.watch = on" >/dev/null
 reload
-if poll 20 parse_is F9 reste 100; then ok "a change made while off is caught when on again"; else
-  not_ok "change made while off not synced"; fi
+if poll 20 parse_is F9 reste 100 && poll 5 parse_is F14 reste 110; then
+  ok "changes made while off (and the cancelled run's) are caught when on again"
+else not_ok "change made while off not synced"; fi
 
 # ---- 9. a superuser role is refused unless the DBA allows it.
 sql_pg -c "ALTER SYSTEM SET impayes_sync.watch_role = 'postgres'" >/dev/null
