@@ -96,9 +96,14 @@ void launcher_loop() {
         if (handle != nullptr && st == BGWH_STOPPED) {
             pg::run([&]() noexcept { pfree(handle); });
             handle = nullptr;
-            stop_deadline = 0;
         }
-        if (handle != nullptr && (!want || c.database != started_db)) {
+        // A worker the postmaster restarted (after a termination or a
+        // crash) reports STOPPED to our handle while it waits to restart,
+        // and runs outside it afterwards: it is known by its shared pid.
+        const int live = watch_worker_pid();
+        if (pid <= 0) pid = live;
+        const bool running = handle != nullptr || live != 0;
+        if (running && (!want || c.database != started_db)) {
             if (stop_deadline == 0) {
                 // A stop request, then a cancel of the run in progress: the
                 // worker drops its triggers and exits by itself.
@@ -109,11 +114,17 @@ void launcher_loop() {
                     watch_wake_worker();
                 stop_deadline = now_ms() + kStopGraceMs;
             } else if (now_ms() > stop_deadline) {
-                pg::run([&]() noexcept { TerminateBackgroundWorker(handle); });
+                if (handle != nullptr)
+                    pg::run([&]() noexcept { TerminateBackgroundWorker(handle); });
+                else if (live != 0)
+                    kill(live, SIGTERM);
             }
-        } else if (handle == nullptr && want && started_generation != generation) {
-            // Once per configuration: a worker that exited by itself (a
-            // refused role, no extension) is started again by a reload.
+        } else if (!running) {
+            stop_deadline = 0;
+        }
+        // Once per configuration: a worker that exited by itself (a refused
+        // role, no extension) is started again by a reload.
+        if (!running && want && started_generation != generation) {
             watch_request_stop(false);
             BackgroundWorker w;
             register_worker(w, "impayes_sync_watch_main", "impayes_sync watch",
@@ -288,34 +299,49 @@ void Worker::refresh_triggers(const Settings &s) {
     trigger_problem_ = problem;
 }
 
+// Two transactions: the triggers are created and committed before the
+// run's snapshot is taken. CREATE TRIGGER waits for the writers already
+// holding the table, so a change that fired no trigger was committed before
+// that commit, and the run, which starts after it, sees it.
 Worker::Ran Worker::run(const watch::Decision &d) {
     const std::string origin = std::string("watch: ") + watch::reason_name(d.reason);
     const bool full = d.kind == watch::RunKind::Full;
     RunReport report;
     bool gone = false;
-    begin_transaction(full ? "impayes_sync watch: full reconciliation"
-                           : "impayes_sync watch: sync");
     try {
-        const std::string why = database_problem();
-        if (!why.empty()) {
-            log_at(LOG, "impayes_sync watch: stopping: " + why);
-            gone = true;
-        } else {
-            Settings s = read_settings(false, full);
-            refresh_triggers(s);
-            with_role(role_, [&] { report = run_and_record(full, origin.c_str()); });
+        in_transaction("impayes_sync watch: checking its triggers", [&] {
+            const std::string why = database_problem();
+            if (!why.empty()) {
+                log_at(LOG, "impayes_sync watch: stopping: " + why);
+                gone = true;
+            } else {
+                try {
+                    refresh_triggers(read_settings(false, full));
+                } catch (const SyncError &) {
+                    // A bad setting: the run below fails and records it.
+                }
+            }
+            return true;
+        });
+        if (!gone) {
+            begin_transaction(full ? "impayes_sync watch: full reconciliation"
+                                   : "impayes_sync watch: sync");
+            try {
+                with_role(role_, [&] { report = run_and_record(full, origin.c_str()); });
+            } catch (const std::exception &e) {
+                report.kind = RunReport::Error;
+                report.error = e.what();
+            }
+            // A cancel (the launcher's stop, pg_cancel_backend) is not an
+            // error; a failed run is recorded by the history worker.
+            if (report.kind == RunReport::Interrupt) QueryCancelPending = false;
+            end_transaction(report.kind == RunReport::Done);
         }
     } catch (const PgError &e) {
         report.kind = is_interrupt(e) ? RunReport::Interrupt : RunReport::Error;
         report.error = e.what();
-    } catch (const std::exception &e) {
-        report.kind = RunReport::Error;
-        report.error = e.what();
+        if (report.kind == RunReport::Interrupt) QueryCancelPending = false;
     }
-    const bool commit = !gone && report.kind == RunReport::Done;
-    // A cancel (the launcher's stop, pg_cancel_backend) is not an error.
-    if (report.kind == RunReport::Interrupt) QueryCancelPending = false;
-    end_transaction(commit || gone);
     if (gone || watch_stop_requested()) return Ran::Stop;
     if (report.kind == RunReport::Done && report.success) return Ran::Ok;
     last_error_ = report.kind == RunReport::Interrupt ? "cancelled" : report.error;

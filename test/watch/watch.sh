@@ -187,6 +187,8 @@ pid=$(worker_pid)
 if poll 15 sql -c "SELECT EXISTS (SELECT FROM impayes_sync.progress WHERE pid = $pid AND database = 'watchdb' AND phase = 'pushing')"; then
   ok "the worker's run shows in impayes_sync.progress"
 else not_ok "no progress row for the worker (pid $pid)"; fi
+check "a call while the worker pushes is refused by the same lock" \
+  "SELECT r->>'success' = 'false' AND r->>'error' LIKE 'another impayes_sync run is already syncing%' FROM impayes_sync() r"
 sql_pg -c "ALTER SYSTEM SET impayes_sync.watch = off" >/dev/null
 reload
 if poll 10 no_worker; then ok "watch off: the worker stops, its held run cancelled"; else not_ok "worker still running"; fi
