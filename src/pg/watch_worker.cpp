@@ -44,8 +44,10 @@ namespace {
 // How long the launcher lets a worker stop by itself (cancel its run,
 // drop its triggers) before it terminates it.
 const long kStopGraceMs = 5000;
-// After a crash or pg_terminate_backend, the postmaster restarts it.
-const int kRestartSeconds = 1;
+// After a crash or pg_terminate_backend, the postmaster restarts it (also
+// after a FATAL at connection, e.g. a watch_database that does not exist:
+// not so often that the log fills).
+const int kRestartSeconds = 5;
 
 long long now_ms() { return GetCurrentTimestamp() / 1000; }
 
