@@ -46,6 +46,9 @@ async function must(agent, method, path, body) {
   return JSON.parse(r.body);
 }
 const ms = t0 => Number(process.hrtime.bigint() - t0) / 1e6;
+// Progress on stderr (the JSON result is stdout's only line).
+const say = s => process.stderr.write(`   ceiling.js ${mode}: ${s}\n`);
+const int = x => Math.round(x).toLocaleString('en-US');
 // CPU seconds (user + system) of a process, and of this one.
 const cpuOf = pid => {
   if (!pid) return 0;
@@ -113,14 +116,19 @@ async function write() {
   await post(sample.slice(0, 2000), `${opt.class}_warmup`, 500, 2, fields); // JIT and caches
   const combos = BATCHES.flatMap(size => CONCURRENCY.map(conc => [size, conc]));
   const sweep = new Map();
-  for (const pass of [1, 2]) // the second pass in reverse order; keep the better
+  for (const pass of [1, 2]) { // the second pass in reverse order; keep the better
     for (const [size, conc] of pass === 1 ? combos : [...combos].reverse()) {
       const r = await post(sample, `${opt.class}_s${size}_${conc}_${pass}`, size, conc, fields);
       if (!sweep.has(`${size}/${conc}`) || r.per_s > sweep.get(`${size}/${conc}`).per_s) sweep.set(`${size}/${conc}`, r);
     }
+    say(`sweep pass ${pass} of 2 done (${combos.length} settings x ${int(sample.length)} objects)`);
+  }
   const best = [...sweep.values()].reduce((a, b) => (b.per_s > a.per_s ? b : a));
   const runs = [];
-  for (const suffix of ['', '_2']) runs.push(await post(objects, opt.class + suffix, best.batch, best.conc, fields));
+  for (const suffix of ['', '_2']) {
+    runs.push(await post(objects, opt.class + suffix, best.batch, best.conc, fields));
+    say(`${int(objects.length)} objects at batch ${best.batch} x ${best.conc}: ${int(runs[runs.length - 1].per_s)}/s`);
+  }
   const full = runs.reduce((a, b) => (b.per_s > a.per_s ? b : a));
   return { ...full, runs: runs.map(r => r.ms), sweep: [...sweep.values()].map(s => [s.batch, s.conc, s.per_s]) };
 }
@@ -147,6 +155,7 @@ async function read() {
       last = page[page.length - 1].objectId;
     }
     const run = { ms: Math.round(ms(t0)), ...cpu() };
+    say(`pass ${rep + 1}: ${int(objects)} objects in ${(run.ms / 1000).toFixed(1)} s`);
     if (!best || run.ms < best.ms) best = run;
     runs.push(run.ms);
   }

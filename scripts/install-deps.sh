@@ -12,6 +12,8 @@ PACKAGES=(build-essential g++ make postgresql-15 postgresql-server-dev-15 postgr
   debhelper dpkg-dev postgresql-server-dev-all)  # the last three: make deb (dh + pg_buildext)
 # The fleet test (test/fleet/fleet.sh) balances two Parse Servers with HAProxy.
 PACKAGES+=(haproxy)
+# The benchmark (bench/run.sh) draws its figures with gnuplot.
+PACKAGES+=(gnuplot-nox)
 export DEBIAN_FRONTEND=noninteractive
 : >"$LOG"
 
