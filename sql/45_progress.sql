@@ -5,7 +5,7 @@
 -- terminated. Only the roles granted it may read the view.
 SELECT test.use('parse', 'T45');
 SELECT * FROM test.admin('drop-class T45');
--- Quiet: an earlier test of the suite may have created it.
+-- An earlier test of the suite (15_pg_cron) may have left dblink installed.
 SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS dblink;
 RESET client_min_messages;
@@ -77,11 +77,11 @@ BEGIN
   RETURN false;
 END $$;
 
--- Lines of the server log that match PATTERN.
+-- Lines of the server log that match PATTERN. The log holds lines in
+-- other encodings (40_latin1): read as bytes, as LATIN1, which takes any
+-- byte (the pattern is ASCII).
 CREATE FUNCTION t45_log(pattern text) RETURNS bigint LANGUAGE sql AS $$
-  -- Read as LATIN1, which takes any byte: the log also holds other tests'
-  -- LATIN1 text (40_latin1), which is not valid UTF-8.
-  SELECT count(*) FROM regexp_split_to_table(pg_catalog.convert_from(pg_read_binary_file(regexp_replace(test.env('mode_file'), '[^/]*$', 'postgres.log')), 'LATIN1'), E'\n') l
+  SELECT count(*) FROM regexp_split_to_table(convert_from(pg_read_binary_file(regexp_replace(test.env('mode_file'), '[^/]*$', 'postgres.log')), 'LATIN1'), E'\n') l
   WHERE l ~ pattern
 $$;
 

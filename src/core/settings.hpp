@@ -49,6 +49,8 @@ inline constexpr IntDefault query_timeout_ms{10000, 0, INT_MAX, Unit::Millisecon
 inline constexpr IntDefault connect_timeout_ms{5000, 1, 3600 * 1000, Unit::Milliseconds};
 inline constexpr IntDefault request_timeout_ms{30000, 1, 24 * 3600 * 1000, Unit::Milliseconds};
 inline constexpr IntDefault batch_size{500, 1, 10000, Unit::None};
+// Source rows fetched, converted and pushed at a time: what a run holds.
+inline constexpr IntDefault fetch_size{5000, 1, 1000000, Unit::None};
 inline constexpr IntDefault max_request_bytes{8 * 1024 * 1024, 1024, INT_MAX, Unit::Bytes};
 // A keyset page holds 1000 objects and a /batch answer batch_size items:
 // 64 MB leaves room for objects of about 64 kB each.
@@ -78,6 +80,7 @@ struct Settings {
     int connect_timeout_ms = defaults::connect_timeout_ms.value;
     int request_timeout_ms = defaults::request_timeout_ms.value;
     int batch_size = defaults::batch_size.value;
+    int fetch_size = defaults::fetch_size.value;
     int max_request_bytes = defaults::max_request_bytes.value;
     int max_response_bytes = defaults::max_response_bytes.value;  // largest answer body from Parse
     int parallel_requests = defaults::parallel_requests.value;

@@ -54,7 +54,9 @@ struct HttpStats {
 class HttpClient {
 public:
     HttpClient(HttpOptions opts, std::function<bool()> should_abort);
-    ~HttpClient();
+    // Virtual so that the engine's unit tests can stand a Parse Server
+    // emulated in memory in its place (test/unit/fake_parse.hpp).
+    virtual ~HttpClient();
     HttpClient(const HttpClient &) = delete;
     HttpClient &operator=(const HttpClient &) = delete;
 
@@ -62,13 +64,13 @@ public:
     // request and returns false when there is none; done() receives each
     // answer with the index of its request (in next() order). Throws
     // Interrupted when should_abort() turns true.
-    void run(const std::function<bool(HttpRequest &)> &next,
-             const std::function<void(size_t, HttpResponse &&)> &done, int parallel);
+    virtual void run(const std::function<bool(HttpRequest &)> &next,
+                     const std::function<void(size_t, HttpResponse &&)> &done, int parallel);
 
-    HttpResponse perform(const HttpRequest &req);
+    virtual HttpResponse perform(const HttpRequest &req);
 
     // Waits ms milliseconds, still checking should_abort().
-    void pause(long ms);
+    virtual void pause(long ms);
 
     const HttpStats &stats() const { return stats_; }
 

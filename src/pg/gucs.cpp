@@ -26,6 +26,7 @@ int query_timeout = defaults::query_timeout_ms.value;
 int connect_timeout = defaults::connect_timeout_ms.value;
 int request_timeout = defaults::request_timeout_ms.value;
 int batch_size = defaults::batch_size.value;
+int fetch_size = defaults::fetch_size.value;
 int max_request_bytes = defaults::max_request_bytes.value;
 int parallel_requests = defaults::parallel_requests.value;
 int max_retries = defaults::max_retries.value;
@@ -132,6 +133,9 @@ void define_gucs() {
                &request_timeout, defaults::request_timeout_ms);
     define_int("impayes_sync.batch_size", "Objects per POST /batch request.", &batch_size,
                defaults::batch_size);
+    define_int("impayes_sync.fetch_size",
+               "Source rows fetched, converted and pushed at a time (bounds the run's memory).",
+               &fetch_size, defaults::fetch_size);
     define_int("impayes_sync.max_request_bytes",
                "Largest /batch body; keep it under Parse Server's maxUploadSize.",
                &max_request_bytes, defaults::max_request_bytes);
@@ -174,6 +178,7 @@ Settings read_settings(bool dry_run, bool full) {
     s.connect_timeout_ms = connect_timeout;
     s.request_timeout_ms = request_timeout;
     s.batch_size = batch_size;
+    s.fetch_size = fetch_size;
     s.max_request_bytes = max_request_bytes;
     s.max_response_bytes = max_response_bytes;
     s.parallel_requests = parallel_requests;

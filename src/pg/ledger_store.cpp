@@ -96,6 +96,32 @@ void exec(const char *sql, int nargs, Oid *types, Datum *values, int expect) {
     });
 }
 
+// Ledger rows fetched per cursor round by load_rows().
+const long kLoadFetchRows = 5000;
+
+// One entry per key, read at the start of every run: the text values are
+// taken as they are, without output functions.
+void add_entries(SPITupleTable *tt, uint64 n, LedgerEntries &entries) {
+    TupleDesc rd = tt->tupdesc;
+    for (uint64 i = 0; i < n; ++i) {
+        HeapTuple r = tt->vals[i];
+        text *v[3] = {nullptr, nullptr, nullptr};
+        pg::run([&]() noexcept {
+            for (int c = 0; c < 3; ++c) {
+                bool isnull = false;
+                Datum d = SPI_getbinval(r, rd, c + 1, &isnull);
+                if (!isnull) v[c] = DatumGetTextPP(d);
+            }
+        });
+        if (v[0] == nullptr || v[1] == nullptr || v[2] == nullptr) continue;
+        entries.emplace(std::piecewise_construct,
+                        std::forward_as_tuple(VARDATA_ANY(v[0]), VARSIZE_ANY_EXHDR(v[0])),
+                        std::forward_as_tuple(LedgerEntry{
+                            std::string(VARDATA_ANY(v[1]), VARSIZE_ANY_EXHDR(v[1])),
+                            hash_from_hex(VARDATA_ANY(v[2]), VARSIZE_ANY_EXHDR(v[2]))}));
+    }
+}
+
 }  // namespace
 
 // Writes the delta in a subtransaction of the current transaction (the
@@ -179,29 +205,25 @@ void PgLedgerStore::load_rows(const std::string &class_name, LedgerState &out) {
                 }
             }
             if (out.found) {
-                exec(kLoadEntries, 1, types, args, SPI_OK_SELECT);
-                out.entries.reserve(size_t(SPI_processed));
-                // One entry per key, read at the start of every run: the
-                // text values are taken as they are, without output functions.
-                TupleDesc rd = SPI_tuptable->tupdesc;
-                for (uint64 i = 0; i < SPI_processed; ++i) {
-                    HeapTuple r = SPI_tuptable->vals[i];
-                    text *v[3] = {nullptr, nullptr, nullptr};
+                // Through a cursor, a chunk at a time: the tuples of the
+                // whole ledger are never held besides the entries.
+                Portal portal = nullptr;
+                pg::run([&]() noexcept {
+                    portal = SPI_cursor_open_with_args(nullptr, kLoadEntries, 1, types, args,
+                                                       nullptr, true, 0);
+                });
+                out.entries.reserve(size_t(out.key_count > 0 ? out.key_count : 0));
+                for (;;) {
+                    uint64 n = 0;
                     pg::run([&]() noexcept {
-                        for (int c = 0; c < 3; ++c) {
-                            bool isnull = false;
-                            Datum d = SPI_getbinval(r, rd, c + 1, &isnull);
-                            if (!isnull) v[c] = DatumGetTextPP(d);
-                        }
+                        SPI_cursor_fetch(portal, true, kLoadFetchRows);
+                        n = SPI_processed;
                     });
-                    if (v[0] == nullptr || v[1] == nullptr || v[2] == nullptr) continue;
-                    out.entries.emplace(
-                        std::piecewise_construct,
-                        std::forward_as_tuple(VARDATA_ANY(v[0]), VARSIZE_ANY_EXHDR(v[0])),
-                        std::forward_as_tuple(LedgerEntry{
-                            std::string(VARDATA_ANY(v[1]), VARSIZE_ANY_EXHDR(v[1])),
-                            hash_from_hex(VARDATA_ANY(v[2]), VARSIZE_ANY_EXHDR(v[2]))}));
+                    if (n == 0) break;
+                    add_entries(SPI_tuptable, n, out.entries);
+                    pg::run([]() noexcept { SPI_freetuptable(SPI_tuptable); });
                 }
+                pg::run([&]() noexcept { SPI_cursor_close(portal); });
             }
         });
     });

@@ -269,7 +269,8 @@ int pin_source_search_path(const Settings &s) {
 }
 
 // Everything that runs inside the subtransaction.
-void read_rows(const Settings &s, QueryTimer &timer, SourceData &out, const LedgerEntries *known) {
+void read_rows(const Settings &s, QueryTimer &timer, SourceData &out, const LedgerEntries *known,
+               const SourceReader::RowsRead &on_rows) {
     SpiConnection spi;
     const SipKey hash_key = install_secret();
     const int path_nest = pin_source_search_path(s);
@@ -317,6 +318,7 @@ void read_rows(const Settings &s, QueryTimer &timer, SourceData &out, const Ledg
         try {
             for (uint64 r = 0; r < n; ++r) reader.add(tt->vals[r], tt->tupdesc, out);
             reader.scratch.Clear();
+            if (n > 0 && on_rows) on_rows(out.total);
         } catch (...) {
             MemoryContextSwitchTo(old);
             throw;
@@ -355,10 +357,12 @@ bool source_is_query(const std::string &source) {
     return false;
 }
 
-void PgSourceReader::read(const Settings &s, SourceData &out, const LedgerEntries *known) {
+void PgSourceReader::read(const Settings &s, SourceData &out, const LedgerEntries *known,
+                          const RowsRead &on_rows) {
     QueryTimer timer;
     try {
-        in_subtransaction([&] { read_rows(s, timer, out, known); }, [&] { timer.disarm(); });
+        in_subtransaction([&] { read_rows(s, timer, out, known, on_rows); },
+                          [&] { timer.disarm(); });
     } catch (const PgError &e) {
         if (e.sqlerrcode == ERRCODE_QUERY_CANCELED && timer.raised_error(e.message))
             throw SyncError(timeout_message(s.query_timeout_ms))

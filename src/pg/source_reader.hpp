@@ -8,7 +8,8 @@ namespace impayes::pg {
 
 class PgSourceReader : public SourceReader {
 public:
-    void read(const Settings &s, SourceData &out, const LedgerEntries *known) override;
+    void read(const Settings &s, SourceData &out, const LedgerEntries *known,
+              const RowsRead &on_rows) override;
 };
 
 // The query to run for a source setting: a SELECT/WITH/VALUES/TABLE query

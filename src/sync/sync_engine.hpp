@@ -3,6 +3,8 @@
 // driven by tests without a server.
 #pragma once
 
+#include <functional>
+
 #include "core/ledger.hpp"
 #include "core/logger.hpp"
 #include "core/progress.hpp"
@@ -19,8 +21,12 @@ public:
     // Runs the source query under its timeout and converts the rows.
     // With known (the ledger), a row whose key has an entry with the hash
     // of the row's values is only listed in out.unchanged.
+    // on_rows hears the count of rows read so far after each fetch, for
+    // the run's progress (it must not throw).
     // Throws SyncError (bad source, timeout, SQL error) or Interrupted.
-    virtual void read(const Settings &s, SourceData &out, const LedgerEntries *known) = 0;
+    using RowsRead = std::function<void(long rows_so_far)>;
+    virtual void read(const Settings &s, SourceData &out, const LedgerEntries *known,
+                      const RowsRead &on_rows) = 0;
 };
 
 // Where the incremental-sync ledger lives (src/pg/ledger_store.cpp).
@@ -31,12 +37,14 @@ public:
     virtual void save(const std::string &class_name, const LedgerDelta &delta) = 0;
 };
 
-// A sink that drops every update.
+// A sink that ignores every update: the default for callers that do not
+// publish progress.
 ProgressSink &no_progress();
 
-// Runs the sync. Failures become success:false in the result; only
-// Interrupted (and std::bad_alloc) propagate. Without a ledger store every
-// run is a full reconciliation. progress hears of each phase and counter.
+// Runs the sync (a SyncRun, sync/sync_run.hpp). Failures become
+// success:false in the result; only Interrupted (and std::bad_alloc)
+// propagate. Without a ledger store every run is a full reconciliation.
+// progress hears of each phase and counter as the run goes.
 SyncResult run_sync(const Settings &s, SourceReader &source, HttpClient &http, Logger &log,
                     LedgerStore *ledger = nullptr, ProgressSink &progress = no_progress());
 
