@@ -31,6 +31,8 @@ start=$SECONDS
 say() { printf '== [%d:%02d] %s\n' $(((SECONDS - start) / 60)) $(((SECONDS - start) % 60)) "$*"; }
 # The Scaling out section of the RESULTS.md in place, kept when the fleet run is skipped.
 fleet_section=$(sed -n '/^<!-- fleet -->$/,/^<!-- \/fleet -->$/p' bench/RESULTS.md 2>/dev/null || true)
+# The Continuous sync section (bench/latency.sh), always kept as it is.
+latency_section=$(sed -n '/^<!-- latency -->$/,/^<!-- \/latency -->$/p' bench/RESULTS.md 2>/dev/null || true)
 
 [ -n "${BENCH_SKIP_DEPS:-}" ] || scripts/install-deps.sh
 command -v gnuplot >/dev/null || { echo "run.sh: gnuplot not found (Debian: gnuplot-nox; scripts/install-deps.sh installs it)" >&2; exit 1; }
@@ -186,3 +188,4 @@ if [ "${BENCH_FLEET_N:-20000}" != 0 ]; then
 elif [ -n "$fleet_section" ]; then
   printf '\n%s\n' "$fleet_section" >>bench/RESULTS.md
 fi
+[ -z "$latency_section" ] || printf '\n%s\n' "$latency_section" >>bench/RESULTS.md

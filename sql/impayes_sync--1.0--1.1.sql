@@ -72,3 +72,43 @@ COMMENT ON VIEW impayes_sync.progress IS
 'phase''s counter per second and the time left (pushing); updated as the run works, gone when it '
 'ends. Needs impayes_sync in shared_preload_libraries. To let a role read it, grant it USAGE on '
 'schema impayes_sync, SELECT on the view and EXECUTE on impayes_sync.progress_rows().';
+
+-- Continuous sync (issue 10): who started a run. 'call' for SELECT
+-- impayes_sync() (pg_cron included), 'watch: <reason>' for the watch worker
+-- (start, change, full interval, retry); run_by is the role the source ran as.
+ALTER TABLE impayes_sync.runs ADD COLUMN origin text NOT NULL DEFAULT 'call';
+COMMENT ON COLUMN impayes_sync.runs.origin IS
+'What started the run: ''call'' (SELECT impayes_sync(), pg_cron) or ''watch: <reason>'' (the impayes_sync.watch worker: start, change, full interval, retry).';
+
+-- The statement trigger the watch worker installs on the tables the source
+-- reads: it counts the commit in shared memory and wakes the worker. No SQL,
+-- no privilege needed by the writers (a trigger function is not checked for
+-- EXECUTE when it fires).
+CREATE FUNCTION impayes_sync.watch_notify() RETURNS trigger
+LANGUAGE c AS 'MODULE_PATHNAME', 'impayes_sync_watch_notify';
+REVOKE ALL ON FUNCTION impayes_sync.watch_notify() FROM PUBLIC;
+COMMENT ON FUNCTION impayes_sync.watch_notify() IS
+'Trigger function of the impayes_sync watch triggers (AFTER INSERT/UPDATE/DELETE/TRUNCATE FOR EACH STATEMENT): wakes the watch worker when the transaction commits. Installed and removed by the worker; see impayes_sync.watched.';
+
+-- The watch triggers depend on watch_notify(), which would make DROP
+-- EXTENSION fail: they are dropped first, at ddl_command_start.
+CREATE FUNCTION impayes_sync.watch_drop_extension() RETURNS event_trigger
+LANGUAGE c AS 'MODULE_PATHNAME', 'impayes_sync_watch_drop_extension';
+REVOKE ALL ON FUNCTION impayes_sync.watch_drop_extension() FROM PUBLIC;
+COMMENT ON FUNCTION impayes_sync.watch_drop_extension() IS
+'Event trigger function: drops the watch triggers before DROP EXTENSION impayes_sync.';
+CREATE EVENT TRIGGER impayes_sync_watch_drop ON ddl_command_start
+  WHEN TAG IN ('DROP EXTENSION') EXECUTE FUNCTION impayes_sync.watch_drop_extension();
+COMMENT ON EVENT TRIGGER impayes_sync_watch_drop IS
+'Drops the impayes_sync watch triggers before DROP EXTENSION impayes_sync (they would block it).';
+
+-- What the watch worker installed in this database.
+CREATE VIEW impayes_sync.watched AS
+  SELECT c.oid::pg_catalog.regclass AS relation, n.nspname AS schema_name,
+         c.relname AS table_name, t.tgname AS trigger_name
+  FROM pg_catalog.pg_trigger t
+  JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) t.tgrelid
+  JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
+  WHERE t.tgfoid OPERATOR(pg_catalog.=) 'impayes_sync.watch_notify()'::pg_catalog.regprocedure;
+COMMENT ON VIEW impayes_sync.watched IS
+'Tables the impayes_sync watch worker put a trigger on (the tables impayes_sync.source reads); empty when impayes_sync.watch is off.';

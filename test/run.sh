@@ -98,6 +98,13 @@ test/standby.sh 2>&1 | tee "$standby_log" || true
 passed=$((passed + $(grep -c '^ok ' "$standby_log" || true)))
 failed=$((failed + $(grep -c '^FAILED' "$standby_log" || true)))
 
+echo "== continuous sync (impayes_sync.watch: a harness cluster of its own)"
+watch_log=$(mktemp)
+test/watch/watch.sh 2>&1 | tee "$watch_log" || true
+passed=$((passed + $(grep -c '^ok - watch' "$watch_log" || true)))
+failed=$((failed + $(grep -c '^FAILED - watch' "$watch_log" || true)))
+grep -qE '^watch: [0-9]+ passed' "$watch_log" || failed=$((failed + 1))
+
 # The master key must appear nowhere in the server or Parse logs.
 key=$(cat "$IMPAYES_MASTER_KEY_FILE")
 if grep -rqF -- "$key" "$IMPAYES_PG_LOG" "$state"/*.log results/ 2>/dev/null; then

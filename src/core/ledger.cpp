@@ -1,5 +1,7 @@
 #include "core/ledger.hpp"
 
+#include <functional>
+
 namespace impayes {
 
 uint64_t hash_bytes(const SipKey &key, const char *p, size_t n) {
@@ -29,6 +31,11 @@ uint64_t hash_from_hex(const char *p, size_t n) {
 const std::string &later_iso(const std::string &a, const std::string &b) {
     // Same fixed-width format: string order is time order.
     return a < b ? b : a;
+}
+
+uint64_t saved_fingerprint(const std::string &object_id, uint64_t hash) {
+    const uint64_t h = std::hash<std::string>()(object_id) * 0x9E3779B97F4A7C15ull ^ hash;
+    return h ? h : 1;
 }
 
 }  // namespace impayes

@@ -17,7 +17,24 @@ namespace impayes {
 struct LedgerEntry {
     std::string object_id;
     uint64_t hash = 0;  // of the source row Parse last confirmed; 0 when unknown
+    // What one run learns of the key (never stored):
+    uint64_t content_hash = 0;  // full run: content_hash() of the Parse object read
+    uint64_t saved = 0;         // saved_fingerprint() as loaded; 0 when not in the saved ledger
+    uint32_t first_row = 0;     // first source row with the key; 0 when none yet
+    uint8_t flags = 0;          // KeyFlags
 };
+
+enum KeyFlags : uint8_t {
+    InParse = 1,        // full run: the class read met an object with the key
+    DupInParse = 2,     // full run: it met several
+    DupInSource = 4,    // several source rows have the key: all rejected
+    InRejectedRow = 8,  // a rejected source row has the key: it stays in the source
+    Deleted = 16,       // this run deleted the key's object
+};
+
+// What identifies a saved entry, to write back only the entries a run
+// changed. Never 0.
+uint64_t saved_fingerprint(const std::string &object_id, uint64_t hash);
 using LedgerEntries = std::unordered_map<std::string, LedgerEntry>;
 
 struct LedgerState {

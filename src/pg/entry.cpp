@@ -21,6 +21,7 @@
 #include "pg/source_reader.hpp"
 #include "pg/sql_objects.hpp"
 #include "pg/text_encoding.hpp"
+#include "pg/watch.hpp"
 #include "sync/sync_engine.hpp"
 
 extern "C" {
@@ -66,7 +67,7 @@ SyncResult failed_before_start(const SyncError &e, bool dry_run) {
     return r;
 }
 
-RunOutput run_once(bool dry_run, bool full) {
+RunOutput run_once(bool dry_run, bool full, const char *origin) {
     const long long started = now_timestamp();
     std::string secret, class_name;
     SyncResult result;
@@ -117,13 +118,13 @@ RunOutput run_once(bool dry_run, bool full) {
     // ledger the run kept: the longest part of the end of a large run.
     if (progress)
         progress->set_phase(ledger.pending() ? RunPhase::SavingLedger : RunPhase::Summarising);
-    record_run(out.json, class_name, started, log, &ledger);
+    record_run(out.json, class_name, started, log, &ledger, origin);
     return out;
 }
 
 void run_guarded(bool dry_run, bool full, Outcome *out) noexcept {
     try {
-        RunOutput run = run_once(dry_run, full);
+        RunOutput run = run_once(dry_run, full, "call");
         out->json = dup(run.json);
         out->kind = out->json ? Outcome::Json : Outcome::OutOfMemory;
         out->failed_run = !run.success;
@@ -156,9 +157,30 @@ char *take(char *s) {
 }
 
 }  // namespace
+
+RunReport run_and_record(bool full, const char *origin) {
+    RunReport r;
+    try {
+        RunOutput run = run_once(false, full, origin);
+        r.kind = RunReport::Done;
+        r.success = run.success;
+        r.error = run.error;
+    } catch (const Interrupted &) {
+        r.kind = RunReport::Interrupt;
+    } catch (const PgError &e) {
+        r.kind = is_interrupt(e) ? RunReport::Interrupt : RunReport::Error;
+        r.error = e.message;
+    } catch (const std::exception &e) {
+        r.kind = RunReport::Error;
+        r.error = e.what();
+    }
+    return r;
+}
+
 }  // namespace impayes::pg
 
 void _PG_init(void) {
+    impayes::pg::watch_init();  // first: define_gucs() reserves the prefix
     impayes::pg::define_gucs();
     // Shared memory for impayes_sync.progress can only be reserved at
     // server start.

@@ -29,6 +29,7 @@ struct HistoryMessage {
     TimestampTz finished;
     bool done;  // set by the worker once committed
     char run_by[NAMEDATALEN];
+    char origin[32];  // "call" (the column's default) or "watch: ..." (1.1 only)
     char class_name[NAMEDATALEN * 2];
     Size json_size;   // json[0 .. json_size] (NUL included)
     Size delta_size;  // then an encode_delta() string, 0 = no ledger to save
@@ -38,22 +39,28 @@ struct HistoryMessage {
 // Runs as the bootstrap superuser: every name and operator is
 // schema-qualified and search_path is pinned, so nothing the database owner
 // creates (an evil.now(), an evil ->> operator) can be reached.
+#define IMPAYES_RUNS_COLUMNS                                                                 \
+    "started_at, finished_at, run_by, backend_pid, class_name, success, dry_run, inserted, " \
+    "updated, deleted, skipped, total, failed, rejected, error, details"
+#define IMPAYES_RUNS_VALUES                                                      \
+    "$1, $2, $3::pg_catalog.name, $4, $5, "                                      \
+    "coalesce((r OPERATOR(pg_catalog.->>) 'success')::pg_catalog.bool, false), " \
+    "coalesce((r OPERATOR(pg_catalog.->>) 'dry_run')::pg_catalog.bool, false), " \
+    "coalesce((r OPERATOR(pg_catalog.->>) 'inserted')::pg_catalog.int8, 0), "    \
+    "coalesce((r OPERATOR(pg_catalog.->>) 'updated')::pg_catalog.int8, 0), "     \
+    "coalesce((r OPERATOR(pg_catalog.->>) 'deleted')::pg_catalog.int8, 0), "     \
+    "coalesce((r OPERATOR(pg_catalog.->>) 'skipped')::pg_catalog.int8, 0), "     \
+    "coalesce((r OPERATOR(pg_catalog.->>) 'total')::pg_catalog.int8, 0), "       \
+    "coalesce((r OPERATOR(pg_catalog.->>) 'failed')::pg_catalog.int8, 0), "      \
+    "coalesce((r OPERATOR(pg_catalog.->>) 'rejected')::pg_catalog.int8, 0), "    \
+    "r OPERATOR(pg_catalog.->>) 'error', r OPERATOR(pg_catalog.->) 'details' "   \
+    "FROM (SELECT $6::pg_catalog.jsonb AS r) s"
 const char *const kInsert =
-    "INSERT INTO impayes_sync.runs (started_at, finished_at, run_by, backend_pid, class_name, "
-    "success, dry_run, inserted, updated, deleted, skipped, total, failed, rejected, error, "
-    "details) "
-    "SELECT $1, $2, $3::pg_catalog.name, $4, $5, "
-    "coalesce((r OPERATOR(pg_catalog.->>) 'success')::pg_catalog.bool, false), "
-    "coalesce((r OPERATOR(pg_catalog.->>) 'dry_run')::pg_catalog.bool, false), "
-    "coalesce((r OPERATOR(pg_catalog.->>) 'inserted')::pg_catalog.int8, 0), "
-    "coalesce((r OPERATOR(pg_catalog.->>) 'updated')::pg_catalog.int8, 0), "
-    "coalesce((r OPERATOR(pg_catalog.->>) 'deleted')::pg_catalog.int8, 0), "
-    "coalesce((r OPERATOR(pg_catalog.->>) 'skipped')::pg_catalog.int8, 0), "
-    "coalesce((r OPERATOR(pg_catalog.->>) 'total')::pg_catalog.int8, 0), "
-    "coalesce((r OPERATOR(pg_catalog.->>) 'failed')::pg_catalog.int8, 0), "
-    "coalesce((r OPERATOR(pg_catalog.->>) 'rejected')::pg_catalog.int8, 0), "
-    "r OPERATOR(pg_catalog.->>) 'error', r OPERATOR(pg_catalog.->) 'details' "
-    "FROM (SELECT $6::pg_catalog.jsonb AS r) s";
+    "INSERT INTO impayes_sync.runs (" IMPAYES_RUNS_COLUMNS ") SELECT " IMPAYES_RUNS_VALUES;
+// A watch run names its origin (a column of 1.1; the worker only watches a
+// database at 1.1); a call leaves the default, so it also works at 1.0.
+const char *const kInsertWithOrigin = "INSERT INTO impayes_sync.runs (origin, " IMPAYES_RUNS_COLUMNS
+                                      ") SELECT $7, " IMPAYES_RUNS_VALUES;
 
 const char *const kPrune =
     "DELETE FROM impayes_sync.runs WHERE finished_at OPERATOR(pg_catalog.<) "
@@ -63,11 +70,15 @@ const char *const kPrune =
 void insert_history(const HistoryMessage *m) {
     impayes::pg::SpiConnection spi;
     impayes::pg::run([&]() noexcept {
-        Oid types[6] = {TIMESTAMPTZOID, TIMESTAMPTZOID, TEXTOID, INT4OID, TEXTOID, TEXTOID};
-        Datum values[6] = {TimestampTzGetDatum(m->started),    TimestampTzGetDatum(m->finished),
+        Oid types[7] = {TIMESTAMPTZOID, TIMESTAMPTZOID, TEXTOID, INT4OID,
+                        TEXTOID,        TEXTOID,        TEXTOID};
+        Datum values[7] = {TimestampTzGetDatum(m->started),    TimestampTzGetDatum(m->finished),
                            CStringGetTextDatum(m->run_by),     Int32GetDatum(m->backend_pid),
-                           CStringGetTextDatum(m->class_name), CStringGetTextDatum(m->json)};
-        if (SPI_execute_with_args(kInsert, 6, types, values, nullptr, false, 0) != SPI_OK_INSERT)
+                           CStringGetTextDatum(m->class_name), CStringGetTextDatum(m->json),
+                           CStringGetTextDatum(m->origin)};
+        const bool call = strcmp(m->origin, "call") == 0;
+        if (SPI_execute_with_args(call ? kInsert : kInsertWithOrigin, call ? 6 : 7, types, values,
+                                  nullptr, false, 0) != SPI_OK_INSERT)
             elog(ERROR, "could not insert into impayes_sync.runs");
         if (m->retention_min > 0) {
             Oid t[1] = {INT4OID};
@@ -222,7 +233,7 @@ bool run_worker(BackgroundWorker &w, dsm_segment *seg, bool &timed_out) {
 }  // namespace
 
 void record_run(const std::string &result_json, const std::string &class_name, long long started_at,
-                Logger &log, PgLedgerStore *ledger) {
+                Logger &log, PgLedgerStore *ledger, const char *origin) {
     std::string delta;
     if (ledger != nullptr && ledger->pending() != nullptr) {
         // The worker keys the ledger by its class_name field: a name it would
@@ -248,6 +259,7 @@ void record_run(const std::string &result_json, const std::string &class_name, l
         strlcpy(m->run_by, GetUserNameFromId(GetUserId(), false), sizeof m->run_by);
     });
     strlcpy(m->class_name, class_name.c_str(), sizeof m->class_name);
+    strlcpy(m->origin, origin, sizeof m->origin);
     memcpy(m->json, result_json.c_str(), result_json.size() + 1);
     m->json_size = result_json.size() + 1;
     m->delta_size = delta.size();

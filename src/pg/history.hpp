@@ -24,7 +24,9 @@ const char *refusal_reason();
 // lock_timeout); a cancel stops it and frees its slot.
 // The ledger delta the run kept (if any) is saved by the same worker, in
 // the same transaction as the history row.
+// origin: "call" for SELECT impayes_sync(), "watch: <reason>" for the
+// watch worker (impayes_sync.runs.origin, 1.1).
 void record_run(const std::string &result_json, const std::string &class_name, long long started_at,
-                Logger &log, PgLedgerStore *ledger);
+                Logger &log, PgLedgerStore *ledger, const char *origin);
 
 }  // namespace impayes::pg

@@ -143,9 +143,9 @@ void PgLedgerStore::load(const std::string &class_name, LedgerState &out) {
     }
 }
 
-void PgLedgerStore::save(const std::string &class_name, const LedgerDelta &delta) {
+void PgLedgerStore::save(const std::string &class_name, LedgerDelta &&delta) {
     pending_class_ = class_name;
-    pending_ = delta;
+    pending_ = std::move(delta);
     has_pending_ = true;
 }
 

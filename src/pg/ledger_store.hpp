@@ -15,7 +15,7 @@ public:
     void load(const std::string &class_name, LedgerState &out) override;
     // Only keeps the delta: record_run() hands it to the history worker,
     // which saves it in its own transaction with the run's history row.
-    void save(const std::string &class_name, const LedgerDelta &delta) override;
+    void save(const std::string &class_name, LedgerDelta &&delta) override;
     const LedgerDelta *pending() const { return has_pending_ ? &pending_ : nullptr; }
     const std::string &pending_class() const { return pending_class_; }
     // Saves the kept delta in the caller's transaction (no worker, or the

@@ -1,6 +1,8 @@
 #include "pg/source_reader.hpp"
 
+#include <algorithm>
 #include <cctype>
+#include <chrono>
 #include <cstring>
 #include <memory>
 #include <unordered_map>
@@ -17,8 +19,6 @@
 namespace impayes::pg {
 
 namespace {
-
-const long kFetchRows = 2000;
 
 SyncError source_failure(const PgError &e) {
     SyncError err("source query failed: " + e.message);
@@ -57,18 +57,40 @@ std::string relation_query(const std::string &name) {
 }
 
 // json/jsonb columns become Parse Arrays when every value is an array,
-// Objects otherwise; values of the other kind reject their row.
-void settle_json_columns(std::vector<ColumnConverter> &cols, SourceData &out,
+// Objects otherwise. The kind is fixed once and for the whole run, before
+// the first chunk is pushed: by the Parse field when the class has one,
+// else by the first chunk holding a value (Object when it holds both);
+// values of the other kind reject their row.
+void settle_json_columns(std::vector<ColumnConverter> &cols, std::vector<bool> &fixed,
+                         const JsonValue &parse_fields, SourceData &out,
                          const std::string &key_column) {
-    for (auto &c : cols) {
+    for (size_t ci = 0; ci < cols.size(); ++ci) {
+        ColumnConverter &c = cols[ci];
         if (c.kind != ValueKind::Json) continue;
-        bool any_object = false, any_array = false;
+        if (!fixed[ci]) {
+            const JsonValue *f = find_member(parse_fields, c.name.c_str());
+            const JsonValue *t = f ? find_member(*f, "type") : nullptr;
+            const std::string existing = t && t->IsString() ? t->GetString() : "";
+            if (existing == "Array" || existing == "Object") {
+                c.parse_type = existing == "Array" ? ParseType::Array : ParseType::Object;
+                c.type_unsettled = false;
+                fixed[ci] = true;
+            } else {
+                bool any_object = false, any_array = false;
+                for (const auto &row : out.rows.GetArray())
+                    if (const JsonValue *v = find_member(row, c.name.c_str()))
+                        (v->IsArray() ? any_array : any_object) = true;
+                c.parse_type = any_array && !any_object ? ParseType::Array : ParseType::Object;
+                c.type_unsettled = !any_array && !any_object;
+                fixed[ci] = !c.type_unsettled;
+            }
+        }
+        const bool want_array = c.parse_type == ParseType::Array;
+        bool mixed = false;
         for (const auto &row : out.rows.GetArray())
             if (const JsonValue *v = find_member(row, c.name.c_str()))
-                (v->IsArray() ? any_array : any_object) = true;
-        c.parse_type = any_array && !any_object ? ParseType::Array : ParseType::Object;
-        c.type_unsettled = !any_array && !any_object;
-        if (!any_array || !any_object) continue;
+                if (v->IsArray() != want_array) mixed = true;
+        if (!mixed) continue;
         JsonValue kept(rapidjson::kArrayType);
         std::vector<long> numbers;
         std::vector<uint64_t> hashes;
@@ -76,11 +98,14 @@ void settle_json_columns(std::vector<ColumnConverter> &cols, SourceData &out,
         for (rapidjson::SizeType i = 0; i < out.rows.Size(); ++i) {
             JsonValue &row = out.rows[i];
             const JsonValue *v = find_member(row, c.name.c_str());
-            if (v != nullptr && v->IsArray()) {
+            if (v != nullptr && v->IsArray() != want_array) {
                 const JsonValue *k = find_member(row, key_column.c_str());
-                out.rejected.push_back({out.row_numbers[i], k ? key_string(*k) : "", c.name,
-                                        "JSON array in a column that also holds objects (Parse "
-                                        "Object field); use one kind per column"});
+                out.rejected.push_back(
+                    {out.row_numbers[i], k ? key_string(*k) : "", c.name,
+                     want_array ? "JSON object in a column that holds arrays (Parse Array field); "
+                                  "use one kind per column"
+                                : "JSON array in a column that also holds objects (Parse Object "
+                                  "field); use one kind per column"});
                 continue;
             }
             numbers.push_back(out.row_numbers[i]);
@@ -195,8 +220,11 @@ struct RowReader {
         return key_string(v);
     }
 
+    long total = 0;  // rows read so far, all chunks
+
     void add(HeapTuple tuple, TupleDesc desc, SourceData &out) {
-        const long rownum = ++out.total;
+        const long rownum = ++total;
+        out.total = total;
         pg::run([&]() noexcept { heap_deform_tuple(tuple, desc, values.data(), nulls.get()); });
         const uint64_t hash = row_hash(desc);
         if (known != nullptr) {
@@ -268,14 +296,38 @@ int pin_source_search_path(const Settings &s) {
     return nest;
 }
 
-// Everything that runs inside the subtransaction.
-void read_rows(const Settings &s, QueryTimer &timer, SourceData &out, const LedgerEntries *known,
-               const SourceReader::RowsRead &on_rows) {
+// Everything that runs inside the subtransaction: the cursor is fetched
+// s.fetch_size rows at a time and each chunk handed to on_chunk (which
+// diffs and pushes it) before the next fetch, so that only one chunk is
+// ever held. The query timer counts the time spent fetching only.
+void read_rows(const Settings &s, QueryTimer &timer, const LedgerEntries *known,
+               const JsonValue &parse_fields, const SourceReader::ChunkSink &on_chunk) {
     SpiConnection spi;
     const SipKey hash_key = install_secret();
     const int path_nest = pin_source_search_path(s);
     std::string sql = source_is_query(s.source) ? s.source : relation_query(s.source);
-    timer.arm(s.query_timeout_ms);
+    using Clock = std::chrono::steady_clock;
+    long budget_ms = s.query_timeout_ms;  // what is left of query_timeout
+    Clock::time_point started = Clock::now();
+    auto resume = [&] {
+        started = Clock::now();
+        if (s.query_timeout_ms > 0) timer.arm(int(std::max(1L, budget_ms)));
+    };
+    auto pause = [&] {
+        timer.disarm();
+        budget_ms -= long(
+            std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count());
+        // The timer fired as the fetch ended: the query took its whole time.
+        if (s.query_timeout_ms > 0 && (budget_ms <= 0 || timer.fired()) &&
+            timer.cancel_is_only_ours()) {
+            QueryCancelPending = false;
+            throw SyncError(timeout_message(s.query_timeout_ms))
+                .with("phase", "running the source query")
+                .with("setting", "impayes_sync.query_timeout")
+                .with("query_timeout_ms", long(s.query_timeout_ms));
+        }
+    };
+    resume();
     SPIPlanPtr plan = nullptr;
     bool cursor_plan = false;
     pg::run([&]() noexcept {
@@ -298,27 +350,31 @@ void read_rows(const Settings &s, QueryTimer &timer, SourceData &out, const Ledg
         cols.push_back(ColumnConverter::for_type(NameStr(att->attname), att->atttypid));
         if (cols.back().name == s.key_column) key_index = i;
     }
+    std::vector<bool> json_fixed(cols.size(), false);
 
-    const std::vector<JsonValue> names = interned_names(cols, out.rows.GetAllocator());
+    // Column names live as long as the read: every chunk's rows refer to them.
+    rapidjson::MemoryPoolAllocator<> name_pool;
+    const std::vector<JsonValue> names = interned_names(cols, name_pool);
     RowReader reader(cols, names, key_index, known, hash_key, hash_seed(desc, hash_key));
     MemoryContext batch_ctx = nullptr, old = nullptr;
     pg::run([&]() noexcept {
         batch_ctx = AllocSetContextCreate(CurrentMemoryContext, "impayes_sync rows",
                                           ALLOCSET_DEFAULT_SIZES);
     });
-    for (;;) {
+    const long fetch = std::max(1, s.fetch_size);
+    for (bool first = true;; first = false) {
         uint64 n = 0;
         SPITupleTable *tt = nullptr;
         pg::run([&]() noexcept {
-            SPI_cursor_fetch(portal, true, kFetchRows);
+            SPI_cursor_fetch(portal, true, fetch);
             n = SPI_processed;
             tt = SPI_tuptable;
             old = MemoryContextSwitchTo(batch_ctx);
         });
+        SourceData chunk;
         try {
-            for (uint64 r = 0; r < n; ++r) reader.add(tt->vals[r], tt->tupdesc, out);
+            for (uint64 r = 0; r < n; ++r) reader.add(tt->vals[r], tt->tupdesc, chunk);
             reader.scratch.Clear();
-            if (n > 0 && on_rows) on_rows(out.total);
         } catch (...) {
             MemoryContextSwitchTo(old);
             throw;
@@ -328,16 +384,21 @@ void read_rows(const Settings &s, QueryTimer &timer, SourceData &out, const Ledg
             MemoryContextReset(batch_ctx);
             SPI_freetuptable(tt);
         });
+        if (n == 0 && !first) break;
+        chunk.total = reader.total;
+        settle_json_columns(cols, json_fixed, parse_fields, chunk, s.key_column);
+        for (const auto &c : cols)
+            chunk.columns.push_back({c.name, c.sql_type, c.parse_type, c.type_unsettled});
+        pause();
+        on_chunk(chunk);
         if (n == 0) break;
+        resume();
     }
     timer.disarm();
     pg::run([&]() noexcept {
         SPI_cursor_close(portal);
         AtEOXact_GUC(true, path_nest);
     });
-    settle_json_columns(cols, out, s.key_column);
-    for (const auto &c : cols)
-        out.columns.push_back({c.name, c.sql_type, c.parse_type, c.type_unsettled});
 }
 
 }  // namespace
@@ -357,11 +418,11 @@ bool source_is_query(const std::string &source) {
     return false;
 }
 
-void PgSourceReader::read(const Settings &s, SourceData &out, const LedgerEntries *known,
-                          const RowsRead &on_rows) {
+void PgSourceReader::read(const Settings &s, const LedgerEntries *known,
+                          const JsonValue &parse_fields, const ChunkSink &on_chunk) {
     QueryTimer timer;
     try {
-        in_subtransaction([&] { read_rows(s, timer, out, known, on_rows); },
+        in_subtransaction([&] { read_rows(s, timer, known, parse_fields, on_chunk); },
                           [&] { timer.disarm(); });
     } catch (const PgError &e) {
         if (e.sqlerrcode == ERRCODE_QUERY_CANCELED && timer.raised_error(e.message))

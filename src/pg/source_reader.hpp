@@ -8,8 +8,8 @@ namespace impayes::pg {
 
 class PgSourceReader : public SourceReader {
 public:
-    void read(const Settings &s, SourceData &out, const LedgerEntries *known,
-              const RowsRead &on_rows) override;
+    void read(const Settings &s, const LedgerEntries *known, const JsonValue &parse_fields,
+              const ChunkSink &on_chunk) override;
 };
 
 // The query to run for a source setting: a SELECT/WITH/VALUES/TABLE query

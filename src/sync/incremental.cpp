@@ -46,7 +46,9 @@ std::string refresh_ledger(ParseClient &parse, const std::string &key_column, Le
             if (entry != ledger.entries.end() && entry->second.object_id != id)
                 return "another client created a second object for key " + key;
             // Content unknown: the row is converted and compared with Parse.
-            ledger.entries[key] = LedgerEntry{id, 0};
+            LedgerEntry &e = ledger.entries[key];
+            e.object_id = id;
+            e.hash = 0;
             drifted_keys.push_back(key);
         }
     }
@@ -141,7 +143,9 @@ void refine_with_parse(ParseClient &parse, const SourceData &src, const std::str
             continue;
         }
         ++diff.skipped;  // Parse already holds it: only the ledger was behind
-        ledger.entries[key] = LedgerEntry{op.object_id, row_hashes[op.row]};
+        LedgerEntry &e = ledger.entries[key];
+        e.object_id = op.object_id;
+        e.hash = row_hashes[op.row];
         confirmed_keys.push_back(key);
     }
     for (auto &e : extras) kept.push_back(std::move(e));

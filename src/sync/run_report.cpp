@@ -34,9 +34,12 @@ void list_rejected(const std::vector<RowProblem> &rows, JsonDoc &details) {
 
 void fill_preview(const std::vector<Op> &ops, const SourceData &src, const std::string &key_column,
                   JsonDoc &preview) {
-    preview.SetObject();
+    if (!preview.IsObject()) preview.SetObject();
     auto &a = preview.GetAllocator();
-    JsonValue ins(rapidjson::kArrayType), upd(rapidjson::kArrayType), del(rapidjson::kArrayType);
+    for (const char *kind : {"insert", "update", "delete"})
+        if (!preview.HasMember(kind))
+            preview.AddMember(rapidjson::StringRef(kind), JsonValue(rapidjson::kArrayType), a);
+    JsonValue &ins = preview["insert"], &upd = preview["update"], &del = preview["delete"];
     for (const Op &op : ops) {
         if (op.kind == Op::Insert && ins.Size() < kPreviewItems) {
             std::string k = key_text(src, op, key_column);
@@ -53,9 +56,6 @@ void fill_preview(const std::vector<Op> &ops, const SourceData &src, const std::
             upd.PushBack(u, a);
         }
     }
-    preview.AddMember("insert", ins, a);
-    preview.AddMember("update", upd, a);
-    preview.AddMember("delete", del, a);
 }
 
 void count_op(const Op &op, SyncResult &r) {
@@ -66,7 +66,9 @@ void count_outcomes(const std::vector<Op> &ops, const std::vector<ItemOutcome> &
                     const SourceData &src, const std::string &key_column, SyncResult &r,
                     std::vector<RowProblem> &too_large) {
     auto &a = r.details.GetAllocator();
-    JsonValue failed(rapidjson::kArrayType);
+    if (!r.details.HasMember("failed_items"))
+        r.details.AddMember("failed_items", JsonValue(rapidjson::kArrayType), a);
+    JsonValue &failed = r.details["failed_items"];
     for (size_t i = 0; i < ops.size(); ++i) {
         const ItemOutcome &o = outcomes[i];
         if (o.state == ItemOutcome::Done) {
@@ -92,7 +94,7 @@ void count_outcomes(const std::vector<Op> &ops, const std::vector<ItemOutcome> &
         add_string(f, "error", o.error, a);
         failed.PushBack(f, a);
     }
-    if (r.failed > 0) r.details.AddMember("failed_items", failed, a);
+    if (r.failed == 0) r.details.EraseMember("failed_items");
 }
 
 }  // namespace impayes

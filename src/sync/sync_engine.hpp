@@ -18,15 +18,21 @@ namespace impayes {
 class SourceReader {
 public:
     virtual ~SourceReader() = default;
-    // Runs the source query under its timeout and converts the rows.
-    // With known (the ledger), a row whose key has an entry with the hash
-    // of the row's values is only listed in out.unchanged.
-    // on_rows hears the count of rows read so far after each fetch, for
-    // the run's progress (it must not throw).
-    // Throws SyncError (bad source, timeout, SQL error) or Interrupted.
-    using RowsRead = std::function<void(long rows_so_far)>;
-    virtual void read(const Settings &s, SourceData &out, const LedgerEntries *known,
-                      const RowsRead &on_rows) = 0;
+    // Receives each chunk of converted rows, in source order; it diffs and
+    // pushes them (HTTP) before the next chunk is fetched.
+    using ChunkSink = std::function<void(SourceData &chunk)>;
+    // Runs the source query (its timeout counts the time spent fetching,
+    // not the time on_chunk takes) and converts s.fetch_size rows at a
+    // time. on_chunk hears every chunk, the first one even when empty (its
+    // columns tell the run what is synced); chunk.total is the count of
+    // rows read so far and row numbers are positions in the whole result.
+    // With known (the ledger), a row whose key has an entry with the hash of
+    // the row's values is only listed in chunk.unchanged. parse_fields (the
+    // class's fields, name -> {type}) fixes the kind of json/jsonb columns
+    // Parse already holds. Throws SyncError (bad source, timeout, SQL
+    // error) or Interrupted, and lets what on_chunk throws through.
+    virtual void read(const Settings &s, const LedgerEntries *known, const JsonValue &parse_fields,
+                      const ChunkSink &on_chunk) = 0;
 };
 
 // Where the incremental-sync ledger lives (src/pg/ledger_store.cpp).
@@ -34,7 +40,8 @@ class LedgerStore {
 public:
     virtual ~LedgerStore() = default;
     virtual void load(const std::string &class_name, LedgerState &out) = 0;
-    virtual void save(const std::string &class_name, const LedgerDelta &delta) = 0;
+    // Takes the delta over: at a million keys it is the run's largest value.
+    virtual void save(const std::string &class_name, LedgerDelta &&delta) = 0;
 };
 
 // A sink that ignores every update: the default for callers that do not

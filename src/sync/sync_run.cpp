@@ -1,7 +1,9 @@
 #include "sync/sync_run.hpp"
 
 #include <algorithm>
+#include <unordered_map>
 
+#include "core/content_hash.hpp"
 #include "core/errors.hpp"
 #include "sync/prepare_class.hpp"
 #include "sync/run_report.hpp"
@@ -10,10 +12,10 @@ namespace impayes {
 
 namespace {
 
-long ms_since(std::chrono::steady_clock::time_point t) {
-    return long(
-        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t)
-            .count());
+using Clock = std::chrono::steady_clock;
+
+long ms_since(Clock::time_point t) {
+    return long(std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t).count());
 }
 
 // The reasons that need no ledger to be known.
@@ -41,6 +43,35 @@ FullDecision judge_ledger(const Settings &s, const LedgerState &state) {
     return {};
 }
 
+// The first chunk showed that the ledger cannot be used after all while
+// rows were left unconverted: the source is read again, fully converted.
+struct RestartStream {};
+
+std::string str_member(const JsonValue &obj, const char *name) {
+    const JsonValue *v = find_member(obj, name);
+    return v && v->IsString() ? std::string(v->GetString(), v->GetStringLength()) : "";
+}
+
+// An update of every field: Parse's content is only known by a hash.
+Op update_all(const SourceData &chunk, size_t i, const std::string &object_id) {
+    Op op{Op::Update, i, object_id, {}, {}, {}, {}};
+    for (const auto &col : chunk.columns) {
+        const JsonValue *v = find_member(chunk.rows[rapidjson::SizeType(i)], col.name.c_str());
+        (v == nullptr || v->IsNull() ? op.removed : op.changed).push_back(col.name);
+    }
+    return op;
+}
+
+// Row order, then deletes in key order: results and previews do not
+// depend on the order Parse answered in.
+void order_ops(std::vector<Op> &ops) {
+    std::stable_sort(ops.begin(), ops.end(), [](const Op &a, const Op &b) {
+        const bool da = a.kind == Op::Delete, db = b.kind == Op::Delete;
+        if (da != db) return db;
+        return da ? a.key < b.key : a.row < b.row;
+    });
+}
+
 }  // namespace
 
 SyncRun::SyncRun(const Settings &s, SourceReader &source, HttpClient &http, Logger &log,
@@ -52,8 +83,9 @@ SyncRun::SyncRun(const Settings &s, SourceReader &source, HttpClient &http, Logg
       ledger_(ledger),
       progress_(progress),
       parse_(s, http, log),
-      t0_(std::chrono::steady_clock::now()),
-      lap_start_(t0_) {
+      t0_(Clock::now()),
+      lap_start_(t0_),
+      keys_(state_.entries) {
     r_.dry_run = s.dry_run;
     progress_state_.dry_run = s.dry_run;
     fields_.SetObject();
@@ -64,19 +96,23 @@ SyncResult SyncRun::run() {
         check_settings();
         read_schema();
         choose_mode();
-        read_source();
-        prepare_class();
-        diff();
-        settle_duplicates();
-        if (s_.dry_run) {
-            preview();
-        } else {
-            push();
+        stream_source();
+        settle_missing();
+        if (!s_.dry_run) {
             index_new_class();
             save_ledger();
         }
         summarise();
     } catch (const SyncError &e) {
+        // What Parse confirmed before the failure is kept: the next run
+        // starts from there instead of looking every row up again.
+        if (started_ && !s_.dry_run && !saving_) {
+            try {
+                save_ledger();
+            } catch (const SyncError &) {
+                // the run's own error is the one to report
+            }
+        }
         fail(e);
     }
     return finish();
@@ -84,13 +120,36 @@ SyncResult SyncRun::run() {
 
 void SyncRun::enter(RunPhase phase) {
     if (lap_name_ != nullptr) {
-        laps_ += std::string(laps_.empty() ? "" : ", ") + lap_name_ + " " +
-                 std::to_string(ms_since(lap_start_)) + " ms";
+        const std::string name = lap_name_;
+        const long ms = ms_since(lap_start_);
+        auto at = laps_.find(name + " ");
+        if (at == std::string::npos) {
+            laps_ +=
+                std::string(laps_.empty() ? "" : ", ") + name + " " + std::to_string(ms) + " ms";
+        } else {  // a phase met again (chunk after chunk): its total
+            const size_t from = at + name.size() + 1, to = laps_.find(" ms", from);
+            const long total = std::stol(laps_.substr(from, to - from)) + ms;
+            laps_.replace(from, to - from, std::to_string(total));
+        }
     }
-    lap_start_ = std::chrono::steady_clock::now();
+    lap_start_ = Clock::now();
     lap_name_ = phase_name(phase);
+    if (progress_state_.phase == phase) return;
     progress_state_.phase = phase;
-    progress_.update(progress_state_);
+    report();
+}
+
+void SyncRun::report() { progress_.update(progress_state_); }
+
+void SyncRun::reject(const RowProblem &p) {
+    ++rejected_count_;
+    // Only the first rows are listed: keep the kListedProblems smallest.
+    auto at =
+        std::upper_bound(rejected_.begin(), rejected_.end(), p,
+                         [](const RowProblem &a, const RowProblem &b) { return a.row < b.row; });
+    if (size_t(at - rejected_.begin()) >= kListedProblems) return;
+    rejected_.insert(at, p);
+    if (rejected_.size() > kListedProblems) rejected_.pop_back();
 }
 
 void SyncRun::check_settings() {
@@ -114,133 +173,336 @@ void SyncRun::choose_mode() {
     full_ = full_before_ledger(s_, ledger_, exists_);
     if (full_.full()) return;
     ledger_->load(s_.class_name, state_);
+    remember_saved();  // before refresh_ledger() changes entries
     full_ = judge_ledger(s_, state_);
     if (full_.full()) return;
     const std::string drift = refresh_ledger(parse_, s_.key_column, state_, drifted_);
     if (!drift.empty()) full_ = {FullReason::Drift, drift};
 }
 
-void SyncRun::read_source() {
+void SyncRun::stream_source() {
     enter(RunPhase::ReadingSource);
-    auto read = [&](const LedgerEntries *known) {
-        src_ = std::make_unique<SourceData>();
-        source_.read(s_, *src_, known, [this](long rows) {
-            progress_state_.rows_read = rows;
-            progress_.update(progress_state_);
-        });
-        r_.total = src_->total;
-        progress_state_.rows_read = src_->total;
-        progress_.update(progress_state_);
-        settle_json_types(*src_, fields_, exists_);
-        check_columns(s_, *src_);
-    };
-    read(incremental() ? &state_.entries : nullptr);
-    if (incremental() && state_.signature != ledger_signature(s_, src_->columns))
-        full_ = {FullReason::ColumnsChanged, ""};
-    // Rows left unconverted for an incremental run that cannot be: read
-    // them all.
-    if (full_.full() && !src_->unchanged.empty()) read(nullptr);
+    for (int attempt = 0;; ++attempt) {
+        try {
+            source_.read(s_, incremental() ? &keys_ : nullptr, fields_, [&](SourceData &chunk) {
+                r_.total = chunk.total;
+                progress_state_.rows_read = chunk.total;
+                report();
+                if (!started_) start(chunk);
+                DiffResult d = diff_chunk(chunk);
+                write_chunk(chunk, d);
+                enter(RunPhase::ReadingSource);
+            });
+            return;
+        } catch (const RestartStream &) {
+            if (attempt > 0) throw SyncError("the source changed its columns while it was read");
+            started_ = false;
+        }
+    }
+}
+
+// The first chunk: its columns say what is synced; the class is made ready
+// for them, and a full reconciliation reads the class before any row is
+// compared.
+void SyncRun::start(const SourceData &first) {
+    check_columns(s_, first);
+    columns_ = first.columns;
     names_.clear();
-    for (const auto &c : src_->columns) names_.push_back(c.name);
-}
-
-void SyncRun::prepare_class() {
-    enter(RunPhase::PreparingClass);
-    ensure_schema(s_, parse_, *src_, exists_, fields_, log_);
-}
-
-void SyncRun::diff() {
+    for (const auto &c : columns_) names_.push_back(c.name);
+    if (incremental() && state_.signature != ledger_signature(s_, columns_)) {
+        full_ = {FullReason::ColumnsChanged, ""};
+        if (!first.unchanged.empty()) throw RestartStream{};
+    }
+    started_ = true;
+    prepare_class(first);
     const RunMode mode = incremental() ? RunMode::Incremental : RunMode::Full;
     r_.mode = mode_name(mode);
     progress_state_.mode = mode;
-    log_.info(incremental()
-                  ? "impayes_sync: incremental: " + std::to_string(state_.entries.size()) +
-                        " keys in the ledger, " + std::to_string(drifted_.size()) +
-                        " changed in Parse by other clients"
-                  : "impayes_sync: full reconciliation: " + full_reason_text(full_));
-    const bool delete_missing = s_.on_missing == OnMissing::Delete;
+    log_.info(incremental() ? "impayes_sync: incremental: " + std::to_string(keys_.size()) +
+                                  " keys in the ledger, " + std::to_string(drifted_.size()) +
+                                  " changed in Parse by other clients"
+                            : "impayes_sync: full reconciliation: " + full_reason_text(full_));
     if (incremental()) {
-        enter(RunPhase::Diffing);
-        diff_ = diff_ledger(*src_, s_.key_column, state_, delete_missing);
-        refine_with_parse(parse_, *src_, s_.key_column, names_, diff_, state_, drifted_,
-                          duplicate_lines_);
-    } else {
-        // Page by page: the class is never held whole.
+        object_count_ = state_.object_count;
+        watermark_ = state_.watermark;
+        return;
+    }
+    // The ledger as saved (not as an incremental attempt refreshed it): it
+    // tells which object to keep of a key held by several, and which
+    // entries this run changes.
+    state_ = LedgerState();
+    drifted_.clear();
+    if (ledger_) ledger_->load(s_.class_name, state_);
+    remember_saved();
+    read_class();
+}
+
+// Marks each loaded entry with what was saved, so that only the entries
+// this run changes are written back.
+void SyncRun::remember_saved() {
+    saved_found_ = state_.found;
+    for (auto &kv : keys_) kv.second.saved = saved_fingerprint(kv.second.object_id, kv.second.hash);
+}
+
+void SyncRun::prepare_class(const SourceData &first) {
+    enter(RunPhase::PreparingClass);
+    ensure_schema(s_, parse_, first, exists_, fields_, log_);
+}
+
+// Page by page, keeping per key only the objectId and a content hash.
+void SyncRun::read_class() {
+    object_count_ = 0;
+    watermark_.clear();
+    if (exists_) {
         enter(RunPhase::ReadingClass);
-        RowsDiff rows_diff(*src_, s_.key_column, delete_missing);
-        if (exists_)
-            parse_.read_all(names_, [&](const JsonValue &page) {
-                for (auto &k : index_objects(page, s_.key_column)) {
-                    // Only the latest stamp is needed: not one string per object.
-                    known_watermark_ = later_iso(known_watermark_, k.updated_at);
-                    k.updated_at = std::string();
-                    known_.push_back(std::move(k));
+        // Keys whose first object read is not the one the ledger knows: if
+        // that one comes later, it is the one kept.
+        std::unordered_map<std::string, std::string> saved_id;
+        parse_.read_all(names_, [&](const JsonValue &page) {
+            if (!page.IsArray()) return;
+            for (const auto &obj : page.GetArray()) {
+                ++object_count_;
+                watermark_ = later_iso(watermark_, str_member(obj, "updatedAt"));
+                const JsonValue *k = find_member(obj, s_.key_column.c_str());
+                if (k == nullptr || k->IsNull()) continue;  // counted, never synced
+                const std::string key = key_string(*k), id = str_member(obj, "objectId");
+                LedgerEntry &e = keys_[key];
+                if (!(e.flags & InParse)) {
+                    if (e.saved != 0 && e.object_id != id) saved_id.emplace(key, e.object_id);
+                    e.object_id = id;
+                    e.flags |= InParse;
+                    e.content_hash = content_hash(obj, names_, scratch_);
+                    continue;
                 }
-                progress_state_.objects_read += page.IsArray() ? long(page.Size()) : 0;
-                progress_.update(progress_state_);
-                rows_diff.add(page);
-            });
-        enter(RunPhase::Diffing);
-        diff_ = rows_diff.finish();
-    }
-    r_.skipped = diff_.skipped;
-    progress_state_.objects_to_write = long(diff_.ops.size());
-    progress_.update(progress_state_);
-}
-
-// A full read met keys held by several objects: reads them again by key
-// (with createdAt) and keeps one per key. (An incremental run settled
-// them while refining.)
-void SyncRun::settle_duplicates() {
-    if (!incremental() && !diff_.duplicated.empty()) {
-        JsonDoc values;
-        values.SetArray();
-        std::vector<std::string> texts = diff_.duplicated_values;
-        std::sort(texts.begin(), texts.end());
-        texts.erase(std::unique(texts.begin(), texts.end()), texts.end());
-        for (const auto &t : texts) {
-            JsonDoc v;
-            if (!parse_json(v, t.data(), t.size()).empty()) continue;
-            values.PushBack(JsonValue(v, values.GetAllocator()), values.GetAllocator());
+                if (!(e.flags & DupInParse)) {
+                    e.flags |= DupInParse;
+                    dup_in_parse_.push_back(key);
+                    dup_values_.push_back(to_json(*k));
+                }
+                if (auto s = saved_id.find(key); s != saved_id.end() && s->second == id) {
+                    e.object_id = id;
+                    e.content_hash = content_hash(obj, names_, scratch_);
+                }
+            }
+            progress_state_.objects_read += long(page.Size());
+            report();
+        });
+        // A key held by several objects keeps the one the ledger knows if
+        // Parse still has it, else the oldest: no preference is then left.
+        for (const auto &key : dup_in_parse_) {
+            LedgerEntry &e = keys_[key];
+            auto s = saved_id.find(key);
+            if (e.saved == 0 || (s != saved_id.end() && s->second != e.object_id))
+                e.object_id.clear();
         }
-        std::vector<const JsonValue *> keys;
-        for (const auto &v : values.GetArray()) keys.push_back(&v);
-        JsonDoc objects;
-        parse_.find_by_keys(s_.key_column, keys, objects, names_);
-        LedgerState saved;  // which object the ledger knows for each key
-        if (ledger_) ledger_->load(s_.class_name, saved);
-        duplicate_lines_ = impayes::settle_duplicates(*src_, s_.key_column, objects, saved.entries,
-                                                      s_.on_missing == OnMissing::Delete, diff_);
-        r_.skipped = diff_.skipped;
-        progress_state_.objects_to_write = long(diff_.ops.size());
-        progress_.update(progress_state_);
     }
-    for (size_t i = 0; i < duplicate_lines_.size() && i < kListedProblems; ++i)
-        log_.info("impayes_sync: " + duplicate_lines_[i]);
-    if (duplicate_lines_.size() > kListedProblems)
-        log_.info("impayes_sync: " + std::to_string(duplicate_lines_.size()) +
-                  " keys held by several objects in all");
-    rejected_ = src_->rejected;
-    rejected_.insert(rejected_.end(), diff_.rejected.begin(), diff_.rejected.end());
+    // Only what this run sees confirmed gets a hash again.
+    for (auto &kv : keys_) {
+        if (!(kv.second.flags & InParse)) kv.second.object_id.clear();
+        kv.second.hash = 0;
+    }
 }
 
-void SyncRun::preview() {
-    enter(RunPhase::Previewing);
-    for (const Op &op : diff_.ops) count_op(op, r_);
-    fill_preview(diff_.ops, *src_, s_.key_column, r_.preview);
+DiffResult SyncRun::diff_chunk(const SourceData &chunk) {
+    enter(RunPhase::Diffing);
+    DiffResult d;
+    for (const auto &p : chunk.rejected) {
+        reject(p);
+        if (!p.key.empty()) keys_[p.key].flags |= InRejectedRow;  // stays "in the source"
+    }
+    // Every key the source shows is marked; a key met twice (in this chunk
+    // or an earlier one) rejects all its rows.
+    auto see = [&](const std::string &key, long row) -> LedgerEntry & {
+        LedgerEntry &e = keys_[key];
+        if (e.first_row == 0) {
+            e.first_row = uint32_t(row);
+            return e;
+        }
+        auto &rows = dup_rows_[key];
+        if (rows.empty()) rows.push_back(long(e.first_row));
+        rows.push_back(row);
+        e.flags |= DupInSource;
+        e.hash = 0;  // whatever an earlier chunk wrote, the next run checks it again
+        return e;
+    };
+    const size_t n = chunk.rows.Size();
+    std::vector<LedgerEntry *> entry(n, nullptr);
+    for (size_t i = 0; i < n; ++i) {
+        const JsonValue *k = find_member(chunk.rows[rapidjson::SizeType(i)], s_.key_column.c_str());
+        if (k == nullptr || k->IsNull()) {
+            reject({chunk.row_numbers[i], "", s_.key_column,
+                    "key column \"" + s_.key_column + "\" is NULL"});
+            continue;
+        }
+        entry[i] = &see(key_string(*k), chunk.row_numbers[i]);
+    }
+    std::vector<LedgerEntry *> unchanged;
+    for (const auto &u : chunk.unchanged) unchanged.push_back(&see(u.key, u.row));
+    for (const LedgerEntry *e : unchanged)
+        if (!(e->flags & DupInSource)) ++d.skipped;
+
+    std::vector<Op> inserts;
+    for (size_t i = 0; i < n; ++i) {
+        if (entry[i] == nullptr || (entry[i]->flags & DupInSource)) continue;
+        LedgerEntry &e = *entry[i];
+        if (!incremental() && (e.flags & DupInParse)) {
+            d.ops.push_back(update_all(chunk, i, e.object_id));  // refined: which one is kept
+        } else if (e.object_id.empty()) {
+            inserts.push_back({Op::Insert, i, {}, {}, {}, {}, {}});
+        } else if (incremental() ? e.hash == chunk.row_hashes[i]
+                                 : content_hash(chunk.rows[rapidjson::SizeType(i)], names_,
+                                                scratch_) == e.content_hash) {
+            ++d.skipped;
+            e.hash = chunk.row_hashes[i];  // Parse holds the row as it is
+        } else {
+            d.ops.push_back(update_all(chunk, i, e.object_id));
+        }
+    }
+    // An incremental run also looks its inserts up: the ledger could be
+    // behind Parse. A full run has just read the class.
+    if (incremental())
+        for (auto &op : inserts) d.ops.push_back(std::move(op));
+    if (!d.ops.empty()) {
+        std::vector<std::string> confirmed;  // entries refreshed: keys_ says it already
+        refine_with_parse(parse_, chunk, s_.key_column, names_, d, state_, confirmed,
+                          duplicate_lines_);
+    }
+    if (!incremental())
+        for (auto &op : inserts) d.ops.push_back(std::move(op));
+    order_ops(d.ops);
+    return d;
 }
 
-void SyncRun::push() {
-    if (diff_.ops.empty()) return;
+void SyncRun::write_chunk(const SourceData &chunk, DiffResult &d) {
+    r_.skipped += d.skipped;
+    for (auto &k : d.duplicated) duplicated_.push_back(std::move(k));
+    if (d.ops.empty()) return;
+    progress_state_.objects_to_write += long(d.ops.size());
+    report();
+    if (s_.dry_run) {
+        enter(RunPhase::Previewing);
+        for (const Op &op : d.ops) count_op(op, r_);
+        fill_preview(d.ops, chunk, s_.key_column, r_.preview);
+        return;
+    }
     enter(RunPhase::Pushing);
     BatchWriter writer(s_, parse_, http_, log_);
+    const long written0 = progress_state_.objects_written, failed0 = progress_state_.objects_failed;
     writer.on_progress([&](long written, long failed) {
-        progress_state_.objects_written = written;
-        progress_state_.objects_failed = failed;
-        progress_.update(progress_state_);
+        progress_state_.objects_written = written0 + written;
+        progress_state_.objects_failed = failed0 + failed;
+        report();
     });
-    outcomes_ = writer.push(diff_.ops, *src_);
-    count_outcomes(diff_.ops, outcomes_, *src_, s_.key_column, r_, rejected_);
+    const std::vector<ItemOutcome> outcomes = writer.push(d.ops, chunk);
+    std::vector<RowProblem> too_large;
+    count_outcomes(d.ops, outcomes, chunk, s_.key_column, r_, too_large);
+    for (const auto &p : too_large) reject(p);
+    record(chunk, d.ops, outcomes);
+}
+
+// What Parse confirmed goes into keys_ (saved at the end).
+void SyncRun::record(const SourceData &chunk, const std::vector<Op> &ops,
+                     const std::vector<ItemOutcome> &outcomes) {
+    for (size_t i = 0; i < ops.size(); ++i) {
+        const Op &op = ops[i];
+        const ItemOutcome &o = outcomes[i];
+        // An insert that may still be applied: how many objects Parse holds
+        // is unknown, so the next run reconciles fully and finds it.
+        if (o.state == ItemOutcome::Unknown) lost_track_ = true;
+        if (o.state != ItemOutcome::Done) {
+            // An extra object left: only a full read sees it again.
+            if (!op.keeper.empty()) lost_track_ = true;
+            continue;
+        }
+        watermark_ = later_iso(watermark_, o.stamp);
+        if (op.kind == Op::Delete) {
+            --object_count_;
+            auto e = keys_.find(op.key);
+            if (e == keys_.end() || e->second.object_id != op.object_id) continue;
+            if (!op.keeper.empty()) {  // an extra sharing its key: the key stays, with the kept one
+                e->second.object_id = op.keeper;
+                e->second.hash = 0;
+            } else {
+                e->second.flags |= Deleted;
+            }
+            continue;
+        }
+        const JsonValue *k =
+            find_member(chunk.rows[rapidjson::SizeType(op.row)], s_.key_column.c_str());
+        if (k == nullptr) continue;
+        LedgerEntry &e = keys_[key_string(*k)];
+        const std::string &id = op.kind == Op::Insert ? o.object_id : op.object_id;
+        if (op.kind == Op::Insert) ++object_count_;
+        if (id.empty()) {
+            lost_track_ = true;  // applied, but its objectId is unknown
+            continue;
+        }
+        e.object_id = id;
+        e.hash = (e.flags & DupInSource) ? 0 : chunk.row_hashes[op.row];
+        e.flags |= InParse;
+    }
+}
+
+// Once the whole source is read: objects whose key no row has are
+// deleted (on_missing = delete), and a full run keeps one object of each
+// key held by several that no row has, whatever on_missing says.
+void SyncRun::settle_missing() {
+    const bool delete_missing = s_.on_missing == OnMissing::Delete;
+    std::vector<Op> ops;
+    std::vector<const JsonValue *> lookup;
+    JsonDoc values;
+    values.SetArray();
+    for (size_t i = 0; i < dup_in_parse_.size(); ++i) {
+        const LedgerEntry &e = keys_[dup_in_parse_[i]];
+        if (e.first_row != 0 || (e.flags & InRejectedRow)) continue;  // settled with its row
+        JsonDoc v;
+        if (!parse_json(v, dup_values_[i].data(), dup_values_[i].size()).empty()) continue;
+        values.PushBack(JsonValue(v, values.GetAllocator()), values.GetAllocator());
+    }
+    for (const auto &v : values.GetArray()) lookup.push_back(&v);
+    if (!lookup.empty()) {
+        enter(RunPhase::Diffing);
+        JsonDoc objects;
+        parse_.find_by_keys(s_.key_column, lookup, objects, names_);
+        std::map<std::string, std::vector<const JsonValue *>> by_key;
+        for (const auto &obj : objects.GetArray())
+            if (const JsonValue *k = find_member(obj, s_.key_column.c_str()); k && !k->IsNull())
+                by_key[key_string(*k)].push_back(&obj);
+        for (const auto &[key, objs] : by_key) {
+            if (objs.size() < 2 && !delete_missing) continue;
+            const Keeper keep = choose_keeper(objs, keys_[key].object_id);
+            const std::string kept_id = str_member(*objs[keep.index], "objectId");
+            for (size_t i = 0; i < objs.size(); ++i)
+                if (delete_missing || i != keep.index)
+                    ops.push_back({Op::Delete,
+                                   0,
+                                   str_member(*objs[i], "objectId"),
+                                   {},
+                                   {},
+                                   key,
+                                   delete_missing ? std::string() : kept_id});
+            if (objs.size() < 2) continue;
+            duplicated_.push_back(key);
+            duplicate_lines_.push_back(
+                "key " + key + " is held by " + std::to_string(objs.size()) + " objects: " +
+                (delete_missing ? std::string("deleting them all (no source row has the key)")
+                                : "keeping " + kept_id +
+                                      (keep.why == Keeper::InLedger ? " (the one the ledger knows)"
+                                                                    : " (the oldest)") +
+                                      ", deleting the others"));
+        }
+    }
+    if (delete_missing)
+        for (const auto &[key, e] : keys_) {
+            if (e.first_row != 0 || (e.flags & (InRejectedRow | Deleted | DupInParse))) continue;
+            if (e.object_id.empty() || (!incremental() && !(e.flags & InParse))) continue;
+            ops.push_back({Op::Delete, 0, e.object_id, {}, {}, key, {}});
+        }
+    order_ops(ops);
+    DiffResult d;
+    d.ops = std::move(ops);
+    const SourceData none;  // deletes carry their key
+    write_chunk(none, d);
 }
 
 // A class this run created gets its key index after the first load, which
@@ -254,42 +516,62 @@ void SyncRun::index_new_class() {
     }
 }
 
+// Only the entries this run changed are written back (all of them when no
+// trusted ledger was saved before).
 void SyncRun::save_ledger() {
-    if (ledger_ == nullptr) return;
+    if (ledger_ == nullptr || !started_) return;
+    saving_ = true;
     enter(RunPhase::SavingLedger);
-    LedgerDelta delta = ledger_delta(!incremental(), known_, state_, drifted_, diff_, outcomes_,
-                                     *src_, s_.key_column);
-    std::vector<KnownObject>().swap(known_);  // the run's peak memory is here
-    if (!incremental()) delta.watermark = later_iso(delta.watermark, known_watermark_);
-    delta.signature = ledger_signature(s_, src_->columns);
-    // Extra objects sharing a key are only seen by a full read: keep
-    // reconciling fully while one could not be deleted.
-    for (size_t i = 0; i < diff_.ops.size(); ++i)
-        if (!diff_.ops[i].keeper.empty() && outcomes_[i].state != ItemOutcome::Done)
-            delta.object_count = -1;
-    if (delta.object_count < 0)
+    LedgerDelta d;
+    d.replace_all = !saved_found_;
+    d.upserts.reserve(keys_.size() / 4);
+    // Each entry leaves keys_ as it is turned into the delta, so that the
+    // two are never held whole at once. The run ends here.
+    for (auto it = keys_.begin(); it != keys_.end(); it = keys_.erase(it)) {
+        LedgerEntry &e = it->second;
+        const bool live = !e.object_id.empty() && !(e.flags & Deleted);
+        if (live) {
+            ++d.key_count;
+            if (d.replace_all || saved_fingerprint(e.object_id, e.hash) != e.saved)
+                d.upserts.emplace_back(it->first, LedgerEntry{std::move(e.object_id), e.hash});
+        } else if (e.saved != 0 && !d.replace_all) {
+            d.removed.push_back(it->first);
+        }
+    }
+    LedgerEntries().swap(keys_);  // its buckets too
+    d.signature = ledger_signature(s_, columns_);
+    d.watermark = watermark_;
+    d.object_count = lost_track_ ? -1 : object_count_;
+    if (lost_track_)
         log_.info(
             "impayes_sync: the next run is a full reconciliation (an outcome is unknown or an "
             "extra object is left)");
-    if (!incremental()) {
-        // Against the ledger as saved: state_ may hold drift merged by an
-        // incremental attempt that fell back to full.
-        LedgerState saved;
-        ledger_->load(s_.class_name, saved);
-        narrow_rebuild(delta, saved);
-    }
-    ledger_->save(s_.class_name, delta);
+    ledger_->save(s_.class_name, std::move(d));
 }
 
 void SyncRun::summarise() {
     enter(RunPhase::Summarising);
-    r_.rejected = long(rejected_.size());
+    for (const auto &[key, rows] : dup_rows_)
+        for (long row : rows) {
+            std::string others;
+            for (long r : rows)
+                if (r != row) others += (others.empty() ? "" : ", ") + std::to_string(r);
+            reject({row, key, s_.key_column,
+                    "duplicate key \"" + key + "\" (also in row " + others + ")"});
+        }
+    for (size_t i = 0; i < duplicate_lines_.size() && i < kListedProblems; ++i)
+        log_.info("impayes_sync: " + duplicate_lines_[i]);
+    if (duplicate_lines_.size() > kListedProblems)
+        log_.info("impayes_sync: " + std::to_string(duplicate_lines_.size()) +
+                  " keys held by several objects in all");
+    r_.rejected = rejected_count_;
     if (!rejected_.empty()) list_rejected(rejected_, r_.details);
-    if (!diff_.duplicated.empty()) {
+    if (!duplicated_.empty()) {
+        std::sort(duplicated_.begin(), duplicated_.end());
         auto &a = r_.details.GetAllocator();
         JsonValue dups(rapidjson::kArrayType);
-        for (size_t i = 0; i < diff_.duplicated.size() && i < kListedProblems; ++i)
-            dups.PushBack(JsonValue(diff_.duplicated[i].c_str(), a), a);
+        for (size_t i = 0; i < duplicated_.size() && i < kListedProblems; ++i)
+            dups.PushBack(JsonValue(duplicated_[i].c_str(), a), a);
         r_.details.AddMember("duplicate_keys_in_parse", dups, a);
     }
     r_.success = r_.failed == 0 && r_.rejected == 0;
@@ -318,9 +600,7 @@ void SyncRun::fail(const SyncError &e) {
 }
 
 SyncResult SyncRun::finish() {
-    if (lap_name_ != nullptr)
-        laps_ += std::string(laps_.empty() ? "" : ", ") + lap_name_ + " " +
-                 std::to_string(ms_since(lap_start_)) + " ms";
+    enter(RunPhase::Summarising);
     r_.duration_ms = ms_since(t0_);
     if (!laps_.empty()) log_.debug("impayes_sync: phases: " + laps_);
     const HttpStats &st = http_.stats();

@@ -1,10 +1,17 @@
 // One sync run as an object whose run() reads as the run's phases. Each
 // phase is a private method; what it reads and what it leaves for the
 // next phases are the members listed with it below.
+//
+// The source is streamed: the reader hands over fetch_size rows at a time
+// and each chunk is diffed and pushed before the next is fetched. Across
+// chunks the run keeps, per key, only a LedgerEntry (objectId, hashes,
+// flags) in keys_: the loaded ledger for an incremental run, the objects of
+// the class read page by page for a full one, and every key the source
+// showed. Memory grows with the keys, not with the rows' contents.
 #pragma once
 
 #include <chrono>
-#include <memory>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -32,20 +39,28 @@ public:
 
 private:
     // Phases, in run() order.
-    void check_settings();     // settings -> log line
-    void read_schema();        // -> exists_, fields_
-    void choose_mode();        // exists_, ledger -> full_, state_, drifted_
-    void read_source();        // full_, state_ -> src_, names_; full_ (columns changed)
-    void prepare_class();      // src_, exists_, fields_ -> class and fields in Parse
-    void diff();               // src_, state_ / the class -> diff_, known_
-    void settle_duplicates();  // diff_.duplicated -> diff_ (full: keeper chosen)
-    void preview();            // diff_ -> result counts and preview (dry run)
-    void push();               // diff_ -> outcomes_, result counts
-    void index_new_class();    // !exists_ -> key index
-    void save_ledger();        // diff_, outcomes_, known_, state_ -> ledger store
-    void summarise();          // everything -> result
+    void check_settings();  // settings -> log line
+    void read_schema();     // -> exists_, fields_
+    void choose_mode();     // exists_, ledger -> full_, keys_ (ledger), drifted_
+    void stream_source();   // per chunk: the phases below; -> counts, keys_
+    // ... for each chunk, in order:
+    void start(const SourceData &first);  // columns -> names_, class prepared, class read (full)
+    void prepare_class(const SourceData &first);     // -> class and fields in Parse
+    void read_class();                               // full: -> keys_ (objects of the class)
+    DiffResult diff_chunk(const SourceData &chunk);  // keys_ -> ops; keys_ (seen)
+    void write_chunk(const SourceData &chunk, DiffResult &diff);  // push or preview
+    // ... then, once the source is read:
+    void settle_missing();   // keys_ not in the source -> deletes; extra objects -> deletes
+    void index_new_class();  // !exists_ -> key index
+    void save_ledger();      // keys_ -> ledger store
+    void summarise();        // everything -> result
 
     void enter(RunPhase phase);  // reports the phase; times the previous one
+    void report();               // reports the counters
+    void remember_saved();       // state_ as loaded -> saved fingerprints in keys_
+    void reject(const RowProblem &p);
+    void record(const SourceData &chunk, const std::vector<Op> &ops,
+                const std::vector<ItemOutcome> &outcomes);  // outcomes -> keys_, counts
     void fail(const SyncError &e);
     SyncResult finish();
     bool incremental() const { return !full_.full(); }
@@ -68,16 +83,25 @@ private:
     bool exists_ = false;  // the class exists in Parse
     JsonDoc fields_;       // its fields (name -> {type})
     FullDecision full_;
-    LedgerState state_;                 // incremental: the refreshed ledger
+    LedgerState state_;  // the ledger as loaded; its entries are keys_
+    LedgerEntries &keys_;
+    bool saved_found_ = false;          // a trusted saved ledger is in keys_ (saved fingerprints)
     std::vector<std::string> drifted_;  // keys refresh_ledger() changed
-    std::unique_ptr<SourceData> src_;
+    std::vector<SourceColumn> columns_;
     std::vector<std::string> names_;  // the synced fields
-    DiffResult diff_;
-    std::vector<KnownObject> known_;  // full: every object read, without updated_at
-    std::string known_watermark_;     // full: the latest updatedAt read
+    bool started_ = false;            // the first chunk was seen
+    long object_count_ = 0;           // objects in the class, as far as the run knows
+    std::string watermark_;           // latest updatedAt/createdAt seen
+    bool lost_track_ = false;         // an outcome is unknown: the next run is full
+    bool saving_ = false;             // save_ledger() was entered
+    std::map<std::string, std::vector<long>> dup_rows_;  // keys repeated in the source: rows
+    std::vector<std::string> dup_in_parse_;              // full: keys held by several objects
+    std::vector<std::string> dup_values_;  // their key values as JSON, to look them up
+    std::vector<std::string> duplicated_;  // keys settled (details, sorted)
     std::vector<std::string> duplicate_lines_;
-    std::vector<RowProblem> rejected_;
-    std::vector<ItemOutcome> outcomes_;  // one per diff_.ops after push()
+    std::vector<RowProblem> rejected_;  // the first kListedProblems by arrival
+    long rejected_count_ = 0;
+    std::string scratch_;  // content_hash() buffer
 };
 
 }  // namespace impayes

@@ -295,35 +295,48 @@ public:
 
     static uint64_t hash_of(const std::string &row) { return std::hash<std::string>()(row) | 1; }
 
-    size_t fetch_rows = 2;  // rows per fetch, for on_rows
+    std::string fail_after;  // non-empty: after the first chunk, read() throws this SyncError
+    std::vector<long> chunk_totals;  // chunk.total of each chunk handed over
 
-    void read(const Settings &s, SourceData &out, const LedgerEntries *known,
-              const RowsRead &on_rows) override {
+    // s.fetch_size rows per chunk, each handed to on_chunk before the next
+    // is made, as the real reader does.
+    void read(const Settings &s, const LedgerEntries *known, const JsonValue &,
+              const ChunkSink &on_chunk) override {
         ++reads;
         if (!fail.empty()) throw SyncError(fail).with("phase", "running the source query");
-        for (const auto &c : columns) {
-            const bool number = c.compare(0, 2, "n_") == 0;
-            out.columns.push_back(
-                {c, number ? "integer" : "text", number ? ParseType::Number : ParseType::String});
-        }
-        auto &a = out.rows.GetAllocator();
-        for (const auto &text : rows) {
-            const long rownum = ++out.total;
-            JsonDoc row(&a);
-            parse_into(row, text);
-            const uint64_t h = hash_of(text);
-            const JsonValue *k = find_member(row, s.key_column.c_str());
-            auto e = known && k ? known->find(key_string(*k)) : LedgerEntries::const_iterator();
-            if (known && k && e != known->end() && e->second.hash == h) {
-                out.unchanged.push_back({key_string(*k), rownum});
-            } else {
-                out.rows.PushBack(JsonValue(row, a), a);
-                out.row_numbers.push_back(rownum);
-                out.row_hashes.push_back(h);
+        const size_t per = size_t(std::max(1, s.fetch_size));
+        long total = 0;
+        size_t next = 0;
+        do {
+            SourceData out;
+            for (const auto &c : columns) {
+                const bool number = c.compare(0, 2, "n_") == 0;
+                out.columns.push_back({c, number ? "integer" : "text",
+                                       number ? ParseType::Number : ParseType::String});
             }
-            if (on_rows && size_t(rownum) % fetch_rows == 0) on_rows(rownum);
-        }
-        if (on_rows && size_t(out.total) % fetch_rows != 0) on_rows(out.total);
+            auto &a = out.rows.GetAllocator();
+            for (size_t taken = 0; next < rows.size() && taken < per; ++next, ++taken) {
+                const std::string &text = rows[next];
+                const long rownum = ++total;
+                JsonDoc row(&a);
+                parse_into(row, text);
+                const uint64_t h = hash_of(text);
+                const JsonValue *k = find_member(row, s.key_column.c_str());
+                auto e = known && k ? known->find(key_string(*k)) : LedgerEntries::const_iterator();
+                if (known && k && e != known->end() && e->second.hash == h) {
+                    out.unchanged.push_back({key_string(*k), rownum});
+                } else {
+                    out.rows.PushBack(JsonValue(row, a), a);
+                    out.row_numbers.push_back(rownum);
+                    out.row_hashes.push_back(h);
+                }
+            }
+            out.total = total;
+            chunk_totals.push_back(total);
+            on_chunk(out);
+            if (!fail_after.empty())
+                throw SyncError(fail_after).with("phase", "running the source query");
+        } while (next < rows.size());
     }
 };
 
@@ -338,7 +351,7 @@ public:
         if (fail_load) throw SyncError("ledger load failed (fake)");
         out = state;
     }
-    void save(const std::string &, const LedgerDelta &d) override {
+    void save(const std::string &, LedgerDelta &&d) override {
         if (fail_save) throw SyncError("ledger save failed (fake)");
         ++saves;
         if (d.replace_all) state.entries.clear();

@@ -273,11 +273,14 @@ TEST_F(Fixture, DryRunWritesNothing) {
 }
 
 TEST_F(Fixture, ProgressFollowsThePhasesAndCounts) {
+    s.fetch_size = 2;  // three chunks: each diffed and pushed before the next is read
     ASSERT_TRUE(sync().success);
     const std::vector<RunPhase> order = {
         RunPhase::ReadingSchema,  RunPhase::ChoosingMode, RunPhase::ReadingSource,
-        RunPhase::PreparingClass, RunPhase::ReadingClass, RunPhase::Diffing,
-        RunPhase::Pushing,        RunPhase::SavingLedger, RunPhase::Summarising};
+        RunPhase::PreparingClass, RunPhase::Diffing,      RunPhase::Pushing,
+        RunPhase::ReadingSource,  RunPhase::Diffing,      RunPhase::Pushing,
+        RunPhase::ReadingSource,  RunPhase::Diffing,      RunPhase::Pushing,
+        RunPhase::ReadingSource,  RunPhase::SavingLedger, RunPhase::Summarising};
     std::vector<RunPhase> seen;
     for (const auto &u : progress.updates)
         if (seen.empty() || seen.back() != u.phase) seen.push_back(u.phase);
@@ -310,6 +313,79 @@ TEST_F(Fixture, DuplicateInParseKeepsTheOldest) {
     ASSERT_TRUE(r.success) << r.error;
     EXPECT_EQ(r.deleted, 1);
     EXPECT_EQ(parse.objects().count(oldest), 1u);
+    expect_converged();
+}
+
+TEST_F(Fixture, EachChunkIsPushedBeforeTheNextIsRead) {
+    s.fetch_size = 2;
+    std::vector<size_t> chunks_at_batch;
+    parse.on_batch = [&] { chunks_at_batch.push_back(source.chunk_totals.size()); };
+    SyncResult r = sync();
+    ASSERT_TRUE(r.success) << r.error;
+    EXPECT_EQ(source.chunk_totals, (std::vector<long>{2, 4, 5}));
+    EXPECT_EQ(chunks_at_batch, (std::vector<size_t>{1, 2, 3}));
+    expect_converged();
+}
+
+TEST_F(Fixture, KeyRepeatedInALaterChunkRejectsBothRows) {
+    s.fetch_size = 2;
+    source.rows.push_back(R"({"numero_facture":"F1","client":"other","n_montant":1})");
+    SyncResult r = sync();
+    EXPECT_FALSE(r.success);
+    EXPECT_EQ(r.rejected, 2);
+    const std::string details = to_json(r.details);
+    EXPECT_NE(details.find("F1\\\" (also in row 6)"), std::string::npos) << details;
+    EXPECT_NE(details.find("F1\\\" (also in row 1)"), std::string::npos) << details;
+    // Row 1 was written before row 6 was read: one object, never two.
+    std::map<std::string, int> per_key;
+    for (const auto &o : parse.objects()) ++per_key[o.second["numero_facture"].GetString()];
+    EXPECT_EQ(per_key["F1"], 1);
+    EXPECT_EQ(parse.size(), 5u);
+    // The next run does not trust what was written for the key.
+    SyncResult again = sync();
+    EXPECT_EQ(again.rejected, 2);
+    EXPECT_EQ(parse.size(), 5u);
+}
+
+TEST_F(Fixture, FullRunComparesByContentWithoutLookingRowsUp) {
+    s.fetch_size = 2;
+    ASSERT_TRUE(sync().success);
+    s.full = true;
+    parse.log.clear();
+    SyncResult r = sync();
+    ASSERT_TRUE(r.success) << r.error;
+    EXPECT_EQ(r.skipped, 5);
+    for (const auto &line : parse.log) EXPECT_EQ(line.find("POST /classes"), std::string::npos);
+    // Another client edits a synced field: the full run puts it back.
+    const std::string f2 = [&] {
+        for (const auto &o : parse.objects())
+            if (std::string(o.second["numero_facture"].GetString()) == "F2") return o.first;
+        return std::string();
+    }();
+    parse.remove(f2);
+    parse.add(R"({"numero_facture":"F2","client":"edited","n_montant":20})");
+    r = sync();
+    ASSERT_TRUE(r.success) << r.error;
+    EXPECT_EQ(r.updated, 1);
+    EXPECT_EQ(r.skipped, 4);
+    expect_converged();
+}
+
+TEST_F(Fixture, KeysThatLeftTheSourceAreDeletedOnceItIsRead) {
+    s.fetch_size = 2;
+    s.on_missing = OnMissing::Delete;
+    ASSERT_TRUE(sync().success);
+    source.rows.erase(source.rows.begin() + 2);  // F3 paid
+    SyncResult r = sync();
+    ASSERT_TRUE(r.success) << r.error;
+    EXPECT_EQ(last.reason, FullReason::None);
+    EXPECT_EQ(r.deleted, 1);
+    expect_converged();
+    source.rows.erase(source.rows.begin());  // F1 paid, seen by a full run
+    s.full = true;
+    r = sync();
+    ASSERT_TRUE(r.success) << r.error;
+    EXPECT_EQ(r.deleted, 1);
     expect_converged();
 }
 
