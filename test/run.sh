@@ -132,6 +132,7 @@ echo "== regression tests against Parse Server 8.6 LTS (core subset)"
 REGRESS_86="00_setup 01_settings 02_first_sync 03_changes 04_types 05_bad_input 06_faults"
 REGRESS_86+=" 07_cloud_code 08_tls 09_batch_faults 10_cancel 12_history 13_on_missing 14_security"
 REGRESS_86+=" 16_incremental 30_response_cap 32_schema_lost_answer 35_late_batch 36_long_keys"
+REGRESS_86+=" 37_stream_chunks 38_stream_push_failure 39_stream_cancel"
 state86=$(mktemp -d /tmp/impayes-test86-XXXXXX)
 chmod 755 "$state86"
 out86=$(mktemp -d /tmp/impayes-regress86-XXXXXX)
