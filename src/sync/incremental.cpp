@@ -1,9 +1,7 @@
 #include "sync/incremental.hpp"
 
 #include <algorithm>
-#include <string_view>
 #include <unordered_map>
-#include <unordered_set>
 
 namespace impayes {
 
@@ -150,121 +148,6 @@ void refine_with_parse(ParseClient &parse, const SourceData &src, const std::str
     }
     for (auto &e : extras) kept.push_back(std::move(e));
     diff.ops.swap(kept);
-}
-
-std::vector<KnownObject> index_objects(const JsonValue &objects, const std::string &key_column) {
-    std::vector<KnownObject> out;
-    out.reserve(objects.Size());
-    for (const auto &obj : objects.GetArray()) {
-        const JsonValue *k = find_member(obj, key_column.c_str());
-        out.push_back({k && !k->IsNull() ? key_string(*k) : "", str_member(obj, "objectId"),
-                       str_member(obj, "updatedAt")});
-    }
-    return out;
-}
-
-void narrow_rebuild(LedgerDelta &delta, const LedgerState &old) {
-    if (!delta.replace_all || !old.found) return;
-    std::vector<std::pair<std::string, LedgerEntry>> changed;
-    std::unordered_set<std::string_view> kept;
-    kept.reserve(delta.upserts.size());
-    for (auto &u : delta.upserts) {
-        kept.insert(u.first);
-        auto o = old.entries.find(u.first);
-        if (o == old.entries.end() || o->second.object_id != u.second.object_id ||
-            o->second.hash != u.second.hash)
-            changed.push_back(u);
-    }
-    std::vector<std::string> removed;
-    for (const auto &e : old.entries)
-        if (!kept.count(e.first)) removed.push_back(e.first);
-    delta.upserts.swap(changed);
-    delta.removed.swap(removed);
-    delta.replace_all = false;
-}
-
-LedgerDelta ledger_delta(bool rebuilt, const std::vector<KnownObject> &known,
-                         const LedgerState &ledger, const std::vector<std::string> &drifted_keys,
-                         const DiffResult &diff, const std::vector<ItemOutcome> &outcomes,
-                         const SourceData &src, const std::string &key_column) {
-    const std::vector<Op> &ops = diff.ops;
-    const std::vector<uint64_t> &row_hashes = src.row_hashes;
-    LedgerDelta d;
-    d.replace_all = rebuilt;
-    std::unordered_map<std::string, LedgerEntry> changes;
-    std::unordered_map<std::string, std::string> ids;  // current objectId per key, for deletes
-    if (rebuilt) {
-        d.object_count = long(known.size());
-        for (const auto &o : known) {
-            d.watermark = later_iso(d.watermark, o.updated_at);
-            if (!o.key.empty() && !changes.count(o.key)) changes[o.key] = {o.object_id, 0};
-        }
-        // Rows Parse holds as they are: now their hash is known.
-        for (const auto &e : diff.equal)
-            changes[key_string(src.rows[rapidjson::SizeType(e.first)][key_column.c_str()])] = {
-                e.second, row_hashes[e.first]};
-    } else {
-        d.object_count = ledger.object_count;
-        d.watermark = ledger.watermark;
-        for (const auto &k : drifted_keys) changes[k] = ledger.entries.at(k);
-    }
-    bool lost_track = false;
-    std::vector<std::string> removed;
-    for (size_t i = 0; i < ops.size(); ++i) {
-        const ItemOutcome &o = outcomes[i];
-        // An insert that may still be applied: how many objects Parse holds
-        // is unknown, so the next run reconciles fully and finds it.
-        if (o.state == ItemOutcome::Unknown) lost_track = true;
-        if (o.state != ItemOutcome::Done) continue;
-        const Op &op = ops[i];
-        d.watermark = later_iso(d.watermark, o.stamp);
-        if (op.kind == Op::Delete && !op.keeper.empty()) {
-            // An extra object sharing its key: the key stays, with the kept one.
-            --d.object_count;
-            auto c = changes.find(op.key);
-            if (c != changes.end()) {
-                if (c->second.object_id == op.object_id) c->second = {op.keeper, 0};
-            } else if (auto l = ledger.entries.find(op.key);
-                       l != ledger.entries.end() && l->second.object_id == op.object_id) {
-                changes[op.key] = {op.keeper, 0};
-            }
-            continue;
-        }
-        if (op.kind == Op::Delete) {
-            --d.object_count;
-            auto c = changes.find(op.key);
-            auto l = ledger.entries.find(op.key);
-            const std::string &current = c != changes.end()          ? c->second.object_id
-                                         : l != ledger.entries.end() ? l->second.object_id
-                                                                     : op.object_id;
-            if (current == op.object_id) {  // not an extra duplicate: the key is gone
-                changes.erase(op.key);
-                removed.push_back(op.key);
-            }
-            continue;
-        }
-        const std::string key =
-            key_string(src.rows[rapidjson::SizeType(op.row)][key_column.c_str()]);
-        const std::string id = op.kind == Op::Insert ? o.object_id : op.object_id;
-        if (op.kind == Op::Insert) ++d.object_count;
-        if (id.empty()) {
-            lost_track = true;  // applied, but its objectId is unknown
-            continue;
-        }
-        changes[key] = {id, row_hashes[op.row]};
-    }
-    d.upserts.assign(changes.begin(), changes.end());
-    if (rebuilt) {
-        d.key_count = long(changes.size());
-    } else {
-        long added = 0;
-        for (const auto &c : changes) added += ledger.entries.count(c.first) ? 0 : 1;
-        d.key_count = long(ledger.entries.size()) + added - long(removed.size());
-        d.removed = std::move(removed);
-    }
-    // A negative count never matches: the next run is a full reconciliation.
-    if (lost_track) d.object_count = -1;
-    return d;
 }
 
 }  // namespace impayes

@@ -1,5 +1,6 @@
-// Incremental sync: deciding whether the ledger can be trusted for a run,
-// and what to write back to it afterwards.
+// Incremental sync: whether the ledger can be trusted for a run, what
+// other clients changed since it was saved, and the look-up in Parse of
+// the rows a chunk writes.
 #pragma once
 
 #include <string>
@@ -9,7 +10,6 @@
 #include "core/ledger.hpp"
 #include "core/logger.hpp"
 #include "core/settings.hpp"
-#include "parse/batch_writer.hpp"
 #include "parse/parse_client.hpp"
 
 namespace impayes {
@@ -40,26 +40,5 @@ void refine_with_parse(ParseClient &parse, const SourceData &src, const std::str
                        const std::vector<std::string> &fields, DiffResult &diff,
                        LedgerState &ledger, std::vector<std::string> &confirmed_keys,
                        std::vector<std::string> &duplicate_lines);
-
-// A Parse object as read by a full reconciliation.
-struct KnownObject {
-    std::string key;
-    std::string object_id;
-    std::string updated_at;
-};
-std::vector<KnownObject> index_objects(const JsonValue &objects, const std::string &key_column);
-
-// A rebuilt ledger as the changes from the one saved before (old): only
-// entries that differ are written, and keys that are gone removed, instead
-// of rewriting every entry of the class.
-void narrow_rebuild(LedgerDelta &delta, const LedgerState &old);
-
-// The ledger changes after a push. rebuilt: the run was a full
-// reconciliation and known lists every object it read; else ledger is the
-// refreshed ledger and drifted_keys the entries refresh_ledger() changed.
-LedgerDelta ledger_delta(bool rebuilt, const std::vector<KnownObject> &known,
-                         const LedgerState &ledger, const std::vector<std::string> &drifted_keys,
-                         const DiffResult &diff, const std::vector<ItemOutcome> &outcomes,
-                         const SourceData &src, const std::string &key_column);
 
 }  // namespace impayes

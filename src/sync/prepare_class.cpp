@@ -75,16 +75,4 @@ void ensure_schema(const Settings &s, ParseClient &parse, const SourceData &src,
     }
 }
 
-// json/jsonb columns whose type the values could not tell (all NULL, or
-// all rows unchanged) keep the type the Parse field already has.
-void settle_json_types(SourceData &src, const JsonValue &fields, bool exists) {
-    if (!exists) return;
-    for (auto &c : src.columns) {
-        if (!c.type_unsettled) continue;
-        const JsonValue *f = find_member(fields, c.name.c_str());
-        const JsonValue *t = f ? find_member(*f, "type") : nullptr;
-        if (t && t->IsString() && std::string(t->GetString()) == "Array") c.type = ParseType::Array;
-    }
-}
-
 }  // namespace impayes

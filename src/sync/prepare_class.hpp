@@ -14,10 +14,6 @@ namespace impayes {
 // they are, or the key column is not one of them.
 void check_columns(const Settings &s, const SourceData &src);
 
-// json/jsonb columns whose type the values could not tell (all NULL, or
-// all rows unchanged) keep the type the Parse field already has.
-void settle_json_types(SourceData &src, const JsonValue &fields, bool exists);
-
 // Creates the class or adds its missing fields (not in a dry run); fails
 // on a field whose type conflicts with the column's.
 void ensure_schema(const Settings &s, ParseClient &parse, const SourceData &src, bool exists,

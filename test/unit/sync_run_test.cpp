@@ -4,6 +4,9 @@
 // converges.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <map>
+
 #include "core/logger.hpp"
 #include "fake_parse.hpp"
 #include "sync/sync_run.hpp"
@@ -386,6 +389,147 @@ TEST_F(Fixture, KeysThatLeftTheSourceAreDeletedOnceItIsRead) {
     r = sync();
     ASSERT_TRUE(r.success) << r.error;
     EXPECT_EQ(r.deleted, 1);
+    expect_converged();
+}
+
+// The fields of each update in a dry run's preview, by key.
+std::map<std::string, std::vector<std::string>> preview_updates(const SyncResult &r) {
+    std::map<std::string, std::vector<std::string>> out;
+    for (const auto &u : r.preview["update"].GetArray())
+        for (const auto &f : u["fields"].GetArray())
+            out[u["key"].GetString()].push_back(f.GetString());
+    return out;
+}
+
+std::string id_of(const FakeParse &parse, const std::string &key) {
+    for (const auto &o : parse.objects())
+        if (key == o.second["numero_facture"].GetString()) return o.first;
+    return "";
+}
+
+TEST_F(Fixture, UpdatesCarryExactlyTheFieldsThatDifferAndNullEqualsAbsent) {
+    source.rows[1] = R"({"numero_facture":"F2","n_montant":20})";  // client NULL
+    source.rows[2] = R"({"numero_facture":"F3","n_montant":30})";  // client NULL
+    parse.create_class({"numero_facture", "client"});
+    parse.add(R"({"numero_facture":"F1","client":"c1","n_montant":11})");
+    parse.add(R"({"numero_facture":"F2","client":"old","n_montant":20})");
+    parse.add(R"({"numero_facture":"F3","client":null,"n_montant":30.0})");
+    parse.add(R"({"numero_facture":"F4","client":"c4","n_montant":40,"other":"x"})");
+    s.dry_run = true;
+    SyncResult r = sync();
+    ASSERT_TRUE(r.success) << r.error;
+    EXPECT_EQ(r.updated, 2);
+    EXPECT_EQ(r.inserted, 1);  // F5
+    EXPECT_EQ(r.skipped, 2);   // F3 (null, 30.0) and F4 (a field not synced)
+    EXPECT_EQ(preview_updates(r), (std::map<std::string, std::vector<std::string>>{
+                                      {"F1", {"n_montant"}}, {"F2", {"client"}}}));
+    s.dry_run = false;
+    r = sync();
+    ASSERT_TRUE(r.success) << r.error;
+    EXPECT_EQ(r.updated, 2);
+    expect_converged();
+    EXPECT_EQ(find_member(parse.objects().at(id_of(parse, "F2")), "client"), nullptr);
+}
+
+TEST_F(Fixture, NumericKeysAndDateMemberOrderCompareByValue) {
+    s.key_column = "n_id";
+    source.columns = {"n_id", "echeance"};
+    source.rows = {
+        R"({"n_id":12,"echeance":{"__type":"Date","iso":"2024-02-29T00:00:00.000Z"}})",
+        R"({"n_id":13.0,"echeance":{"__type":"Date","iso":"2024-03-01T00:00:00.000Z"}})"};
+    parse.create_class({"echeance"});
+    parse.add(R"({"n_id":12.0,"echeance":{"iso":"2024-02-29T00:00:00.000Z","__type":"Date"}})");
+    parse.add(R"({"n_id":13,"echeance":{"iso":"2024-01-01T00:00:00.000Z","__type":"Date"}})");
+    SyncResult r = sync();
+    ASSERT_TRUE(r.success) << r.error;
+    EXPECT_EQ(r.skipped, 1);
+    EXPECT_EQ(r.updated, 1);
+    EXPECT_EQ(r.inserted, 0);
+    EXPECT_EQ(parse.size(), 2u);
+    SyncResult again = sync();
+    ASSERT_TRUE(again.success) << again.error;
+    EXPECT_EQ(again.mode, "incremental");
+    EXPECT_EQ(again.skipped, 2);
+}
+
+TEST_F(Fixture, DuplicateInParseKeepsTheLedgersObject) {
+    parse.create_class({"numero_facture", "client"});
+    const std::string oldest = parse.add(R"({"numero_facture":"F1","client":"c1","n_montant":10})");
+    const std::string known = parse.add(R"({"numero_facture":"F1","client":"x","n_montant":10})");
+    ledger.state.found = true;
+    ledger.state.entries["F1"] = LedgerEntry{known, 7};  // the sync wrote it
+    ledger.state.key_count = 1;
+    ledger.state.object_count = 2;
+    s.full = true;
+    SyncResult r = sync();
+    ASSERT_TRUE(r.success) << r.error;
+    EXPECT_EQ(r.deleted, 1);
+    EXPECT_EQ(r.updated, 1);  // the kept object differed from the row
+    EXPECT_EQ(parse.objects().count(known), 1u);
+    EXPECT_EQ(parse.objects().count(oldest), 0u);
+    expect_converged();
+    const std::string line = "impayes_sync: key F1 is held by 2 objects: keeping " + known +
+                             " (the one the ledger knows), deleting the others";
+    EXPECT_NE(std::find(log.lines.begin(), log.lines.end(), line), log.lines.end());
+    // The key stays in the ledger with the object kept.
+    EXPECT_EQ(ledger.state.entries.at("F1").object_id, known);
+    s.full = false;
+    SyncResult again = sync();
+    ASSERT_TRUE(again.success) << again.error;
+    EXPECT_EQ(again.mode, "incremental");
+    EXPECT_EQ(again.skipped, 5);
+}
+
+TEST_F(Fixture, KeyHeldBySeveralThatNoRowHas) {
+    ASSERT_TRUE(sync().success);
+    const std::string oldest = parse.add(R"({"numero_facture":"PAID","client":"p"})");
+    parse.add(R"({"numero_facture":"PAID","client":"q"})");
+    s.full = true;
+    SyncResult r = sync();  // on_missing = keep: the oldest stays
+    ASSERT_TRUE(r.success) << r.error;
+    EXPECT_EQ(r.deleted, 1);
+    EXPECT_EQ(parse.objects().count(oldest), 1u);
+    EXPECT_EQ(parse.size(), 6u);
+    parse.add(R"({"numero_facture":"PAID","client":"r"})");
+    s.on_missing = OnMissing::Delete;
+    r = sync();  // the key left the source: every object goes
+    ASSERT_TRUE(r.success) << r.error;
+    EXPECT_EQ(r.deleted, 2);
+    expect_converged();
+}
+
+TEST_F(Fixture, KeysOfRejectedRowsAreNeverDeleted) {
+    s.on_missing = OnMissing::Delete;
+    ASSERT_TRUE(sync().success);
+    source.rows.push_back(R"({"numero_facture":"F1","client":"again","n_montant":1})");
+    source.rows.push_back(R"({"client":"no key","n_montant":2})");
+    for (bool full : {false, true}) {
+        s.full = full;
+        SyncResult r = sync();
+        EXPECT_FALSE(r.success);
+        EXPECT_EQ(r.rejected, 3);
+        EXPECT_EQ(r.deleted, 0);
+        EXPECT_EQ(parse.size(), 5u);
+        const std::string details = to_json(r.details);
+        EXPECT_NE(details.find("key column \\\"numero_facture\\\" is NULL"), std::string::npos)
+            << details;
+    }
+}
+
+// An insert whose request may still reach Parse (a gateway timeout, not
+// found by key afterwards): how many objects Parse holds is unknown, so
+// the next run is a full reconciliation, which finds or makes them.
+TEST_F(Fixture, UnknownOutcomeMakesTheNextRunFull) {
+    parse.faults.push_back({"POST", "/batch", 504, 0, 1});
+    SyncResult r = sync();
+    EXPECT_FALSE(r.success);
+    EXPECT_EQ(r.inserted, 3);
+    EXPECT_EQ(ledger.state.object_count, -1);
+    EXPECT_EQ(ledger.state.entries.size(), 3u);  // only what Parse confirmed
+    SyncResult again = sync();
+    ASSERT_TRUE(again.success) << again.error;
+    EXPECT_EQ(last.reason, FullReason::Drift);
+    EXPECT_EQ(again.inserted, 2);
     expect_converged();
 }
 
