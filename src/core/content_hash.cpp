@@ -60,18 +60,10 @@ void put_canonical(const JsonValue &v, std::string &out) {
     }
 }
 
-// FNV-1a, 64 bits: a filter in front of the field comparison, not a
-// guard against anyone.
-uint64_t fnv1a(const std::string &s) {
-    uint64_t h = 0xcbf29ce484222325ull;
-    for (unsigned char c : s) h = (h ^ c) * 0x100000001b3ull;
-    return h ? h : 1;
-}
-
 }  // namespace
 
 uint64_t content_hash(const JsonValue &object, const std::vector<std::string> &fields,
-                      std::string &scratch) {
+                      const SipKey &key, std::string &scratch) {
     scratch.clear();
     for (const auto &f : fields) {
         const JsonValue *v = find_member(object, f.c_str());
@@ -82,7 +74,8 @@ uint64_t content_hash(const JsonValue &object, const std::vector<std::string> &f
         scratch.push_back('V');
         put_canonical(*v, scratch);
     }
-    return fnv1a(scratch);
+    const uint64_t h = siphash24(key, scratch.data(), scratch.size());
+    return h ? h : 1;
 }
 
 }  // namespace impayes

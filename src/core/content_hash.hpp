@@ -12,10 +12,13 @@
 #include <vector>
 
 #include "core/json.hpp"
+#include "core/siphash.hpp"
 
 namespace impayes {
 
+// Keyed (SipHash-2-4): with a key of its own per run, nobody can craft a
+// row whose hash equals another's.
 uint64_t content_hash(const JsonValue &object, const std::vector<std::string> &fields,
-                      std::string &scratch);
+                      const SipKey &key, std::string &scratch);
 
 }  // namespace impayes

@@ -311,7 +311,8 @@ void read_rows(const Settings &s, QueryTimer &timer, const LedgerEntries *known,
     Clock::time_point started = Clock::now();
     auto resume = [&] {
         started = Clock::now();
-        if (s.query_timeout_ms > 0) timer.arm(int(std::max(1L, budget_ms)));
+        // arm(0) arms nothing but forgets an earlier run's timer state.
+        timer.arm(s.query_timeout_ms > 0 ? int(std::max(1L, budget_ms)) : 0);
     };
     auto pause = [&] {
         timer.disarm();
@@ -373,7 +374,11 @@ void read_rows(const Settings &s, QueryTimer &timer, const LedgerEntries *known,
         });
         SourceData chunk;
         try {
-            for (uint64 r = 0; r < n; ++r) reader.add(tt->vals[r], tt->tupdesc, chunk);
+            for (uint64 r = 0; r < n; ++r) {
+                // A large chunk takes seconds to convert: a cancel must not wait.
+                if ((r & 1023) == 1023) pg::run([]() noexcept { CHECK_FOR_INTERRUPTS(); });
+                reader.add(tt->vals[r], tt->tupdesc, chunk);
+            }
             reader.scratch.Clear();
         } catch (...) {
             MemoryContextSwitchTo(old);

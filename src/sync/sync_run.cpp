@@ -1,6 +1,7 @@
 #include "sync/sync_run.hpp"
 
 #include <algorithm>
+#include <random>
 #include <unordered_map>
 
 #include "core/content_hash.hpp"
@@ -89,6 +90,10 @@ SyncRun::SyncRun(const Settings &s, SourceReader &source, HttpClient &http, Logg
     r_.dry_run = s.dry_run;
     progress_state_.dry_run = s.dry_run;
     fields_.SetObject();
+    // A key of this run's own: nobody who writes source rows can make a
+    // changed row hash like the Parse object it should overwrite.
+    std::random_device rd;
+    for (auto &b : content_key_.bytes) b = uint8_t(rd());
 }
 
 SyncResult SyncRun::run() {
@@ -106,7 +111,7 @@ SyncResult SyncRun::run() {
     } catch (const SyncError &e) {
         // What Parse confirmed before the failure is kept: the next run
         // starts from there instead of looking every row up again.
-        if (started_ && !s_.dry_run && !saving_) {
+        if (state_known_ && !s_.dry_run && !saving_) {
             try {
                 save_ledger();
             } catch (const SyncError &) {
@@ -225,6 +230,7 @@ void SyncRun::start(const SourceData &first) {
     if (incremental()) {
         object_count_ = state_.object_count;
         watermark_ = state_.watermark;
+        state_known_ = true;
         return;
     }
     // The ledger as saved (not as an incremental attempt refreshed it): it
@@ -255,9 +261,6 @@ void SyncRun::read_class() {
     watermark_.clear();
     if (exists_) {
         enter(RunPhase::ReadingClass);
-        // Keys whose first object read is not the one the ledger knows: if
-        // that one comes later, it is the one kept.
-        std::unordered_map<std::string, std::string> saved_id;
         parse_.read_all(names_, [&](const JsonValue &page) {
             if (!page.IsArray()) return;
             for (const auto &obj : page.GetArray()) {
@@ -268,10 +271,9 @@ void SyncRun::read_class() {
                 const std::string key = key_string(*k), id = str_member(obj, "objectId");
                 LedgerEntry &e = keys_[key];
                 if (!(e.flags & InParse)) {
-                    if (e.saved != 0 && e.object_id != id) saved_id.emplace(key, e.object_id);
                     e.object_id = id;
                     e.flags |= InParse;
-                    e.content_hash = content_hash(obj, names_, scratch_);
+                    e.content_hash = content_hash(obj, names_, content_key_, scratch_);
                     continue;
                 }
                 if (!(e.flags & DupInParse)) {
@@ -279,9 +281,10 @@ void SyncRun::read_class() {
                     dup_in_parse_.push_back(key);
                     dup_values_.push_back(to_json(*k));
                 }
-                if (auto s = saved_id.find(key); s != saved_id.end() && s->second == id) {
+                // e.hash is still the saved one: is this the object the ledger knows?
+                if (e.saved != 0 && saved_fingerprint(id, e.hash) == e.saved) {
                     e.object_id = id;
-                    e.content_hash = content_hash(obj, names_, scratch_);
+                    e.content_hash = content_hash(obj, names_, content_key_, scratch_);
                 }
             }
             progress_state_.objects_read += long(page.Size());
@@ -291,8 +294,7 @@ void SyncRun::read_class() {
         // Parse still has it, else the oldest: no preference is then left.
         for (const auto &key : dup_in_parse_) {
             LedgerEntry &e = keys_[key];
-            auto s = saved_id.find(key);
-            if (e.saved == 0 || (s != saved_id.end() && s->second != e.object_id))
+            if (e.saved == 0 || saved_fingerprint(e.object_id, e.hash) != e.saved)
                 e.object_id.clear();
         }
     }
@@ -301,6 +303,7 @@ void SyncRun::read_class() {
         if (!(kv.second.flags & InParse)) kv.second.object_id.clear();
         kv.second.hash = 0;
     }
+    state_known_ = true;
 }
 
 DiffResult SyncRun::diff_chunk(const SourceData &chunk) {
@@ -351,7 +354,7 @@ DiffResult SyncRun::diff_chunk(const SourceData &chunk) {
             inserts.push_back({Op::Insert, i, {}, {}, {}, {}, {}});
         } else if (incremental() ? e.hash == chunk.row_hashes[i]
                                  : content_hash(chunk.rows[rapidjson::SizeType(i)], names_,
-                                                scratch_) == e.content_hash) {
+                                                content_key_, scratch_) == e.content_hash) {
             ++d.skipped;
             e.hash = chunk.row_hashes[i];  // Parse holds the row as it is
         } else {

@@ -17,6 +17,7 @@
 
 #include "core/diff.hpp"
 #include "core/progress.hpp"
+#include "core/siphash.hpp"
 #include "parse/batch_writer.hpp"
 #include "parse/parse_client.hpp"
 #include "sync/full_reason.hpp"
@@ -94,6 +95,7 @@ private:
     std::string watermark_;           // latest updatedAt/createdAt seen
     bool lost_track_ = false;         // an outcome is unknown: the next run is full
     bool saving_ = false;             // save_ledger() was entered
+    bool state_known_ = false;        // keys_, object_count_ and watermark_ describe Parse
     std::map<std::string, std::vector<long>> dup_rows_;  // keys repeated in the source: rows
     std::vector<std::string> dup_in_parse_;              // full: keys held by several objects
     std::vector<std::string> dup_values_;  // their key values as JSON, to look them up
@@ -101,6 +103,7 @@ private:
     std::vector<std::string> duplicate_lines_;
     std::vector<RowProblem> rejected_;  // the first kListedProblems by arrival
     long rejected_count_ = 0;
+    SipKey content_key_;   // content_hash() key, random per run
     std::string scratch_;  // content_hash() buffer
 };
 
