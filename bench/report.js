@@ -169,20 +169,25 @@ const LIMITS = {
       'posts only a sample (the first objects, into empty classes), S1 alone fills its class to N: a Parse ' +
       'that slows as its table and indexes grow (compare the read ceilings of the sizes) counts against S1.',
   S2: 'S2 = reading the source with each row hashed (about 1.0× the floor: rows are not converted) + ' +
-      'loading the ledger (one entry per key: 100–170 ms at N = 100,000) + the drift check (objects ' +
-      'changed since the watermark and an exact count over the class: two requests, ~60 ms) + recording ' +
+      'loading the ledger (one entry per key, through a cursor, into the per-key map) + the drift check ' +
+      '(objects changed since the watermark and an exact count over the class: two requests) + recording ' +
       'the run. The ledger read and the count are what keep a deletion or edit by another client from ' +
-      'going unnoticed; they are the part above 1.2 × the floor.',
+      'going unnoticed; they are the part above 1.2 × the floor, and the ledger load grows with N: a ' +
+      'ledger stored as packed blocks instead of one row per key would shrink it.',
   S3: 'S3 carries the fixed costs of S2 (ledger, drift check) plus lookups by key of the changed rows ' +
       '(200 keys per request, so that no insert duplicates an object) before the push; and the reference is ' +
       'an insert ceiling, while 2/3 of S3 are updates, which Parse applies more slowly than inserts.',
   S4: 'S4 carries the fixed costs of S2; Parse deletes objects one by one inside /batch.',
   F: 'F reads the whole class like the read ceiling and then diffs it; the time above the ceiling is the ' +
      'diff and the ledger.',
-  memory: 'A scenario whose growth is proportional to N (compare its bytes per row at each size, and the ' +
-      'memory figure) holds something per source row beyond what the diff needs (key, objectId, a content ' +
-      'hash: well under 100 B): the converted rows or the class read back. `SET log_min_messages = debug1` ' +
-      'logs each phase; the phase that holds them is the one to stream.',
+  memory: 'The source is streamed (one chunk of fetch_size rows is held), so what grows with N is the ' +
+      'per-key map the run keeps across chunks: a std::unordered_map node per key (key and objectId ' +
+      'strings, two hashes, flags), about 170–190 B a key with the allocator\'s overhead, where the target ' +
+      'allows 100 B. A first sync (S1) also peaks while the ledger is saved: the delta (one upsert per key, ' +
+      'in a vector that grows by doubling) and its encoded copy for the history worker are built while ' +
+      'the map\'s freed nodes are not yet returned to the system. The next step is the compact per-key ' +
+      'store in src/core/key_index (about 77 B a key, unit-tested, not yet wired in) with the delta ' +
+      'encoded straight from it.',
   scaling: 'Scaling follows Parse Server: its own read and write throughput drops as the class grows ' +
       '(compare the read ceilings of the two sizes), and the run tracks it.',
 };
