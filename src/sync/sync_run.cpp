@@ -4,10 +4,6 @@
 #include <random>
 #include <unordered_map>
 
-#ifdef __GLIBC__
-#include <malloc.h>  // malloc_trim
-#endif
-
 #include "core/content_hash.hpp"
 #include "core/errors.hpp"
 #include "sync/prepare_class.hpp"
@@ -46,15 +42,6 @@ FullDecision judge_ledger(const Settings &s, const LedgerState &state) {
                 "the ledger holds " + std::to_string(state.entries.size()) + " keys where " +
                     std::to_string(state.key_count) + " were saved"};
     return {};
-}
-
-// Returns the heap's free pages to the system (glibc keeps the small
-// blocks a freed map was made of), so that what a run no longer holds
-// stops counting against the backend.
-void release_free_memory() {
-#ifdef __GLIBC__
-    malloc_trim(0);
-#endif
 }
 
 // The first chunk showed that the ledger cannot be used after all while
@@ -540,33 +527,21 @@ void SyncRun::save_ledger() {
     enter(RunPhase::SavingLedger);
     LedgerDelta d;
     d.replace_all = !saved_found_;
-    auto changed = [&](const LedgerEntry &e) {
-        return !e.object_id.empty() && !(e.flags & Deleted) &&
-               (d.replace_all || saved_fingerprint(e.object_id, e.hash) != e.saved);
-    };
-    // Reserved exactly: a vector that doubles while it fills holds up to
-    // twice the upserts for a moment (a first sync has one per key).
-    size_t upserts = 0;
-    for (const auto &kv : keys_) upserts += changed(kv.second) ? 1 : 0;
-    d.upserts.reserve(upserts);
+    d.upserts.reserve(keys_.size() / 4);
     // Each entry leaves keys_ as it is turned into the delta, so that the
-    // two are never held whole at once; the freed nodes are handed back to
-    // the system as they go. The run ends here.
-    size_t erased = 0;
+    // two are never held whole at once. The run ends here.
     for (auto it = keys_.begin(); it != keys_.end(); it = keys_.erase(it)) {
-        if (++erased % 65536 == 0) release_free_memory();
         LedgerEntry &e = it->second;
         const bool live = !e.object_id.empty() && !(e.flags & Deleted);
         if (live) {
             ++d.key_count;
-            if (changed(e))
+            if (d.replace_all || saved_fingerprint(e.object_id, e.hash) != e.saved)
                 d.upserts.emplace_back(it->first, LedgerEntry{std::move(e.object_id), e.hash});
         } else if (e.saved != 0 && !d.replace_all) {
             d.removed.push_back(it->first);
         }
     }
     LedgerEntries().swap(keys_);  // its buckets too
-    release_free_memory();
     d.signature = ledger_signature(s_, columns_);
     d.watermark = watermark_;
     d.object_count = lost_track_ ? -1 : object_count_;
