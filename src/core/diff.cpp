@@ -9,21 +9,10 @@ bool field_equal(const JsonValue *source, const JsonValue *parse) {
     return json_equal(*source, *parse);
 }
 
-namespace {
-
-std::string object_id(const JsonValue &obj) {
-    const JsonValue *id = find_member(obj, "objectId");
-    return id && id->IsString() ? id->GetString() : "";
-}
-
-}  // namespace
-
 Keeper choose_keeper(const std::vector<const JsonValue *> &objects, const std::string &ledger_id) {
     Keeper k{0, Keeper::Oldest};
-    auto created = [](const JsonValue *o) {
-        const JsonValue *c = find_member(*o, "createdAt");
-        return c && c->IsString() ? std::string(c->GetString()) : std::string();
-    };
+    auto created = [](const JsonValue *o) { return string_member(*o, "createdAt"); };
+    auto object_id = [](const JsonValue &o) { return string_member(o, "objectId"); };
     for (size_t i = 0; i < objects.size(); ++i) {
         if (!ledger_id.empty() && object_id(*objects[i]) == ledger_id) return {i, Keeper::InLedger};
         if (i == 0) continue;

@@ -27,7 +27,6 @@ struct Op {
 struct DiffResult {
     std::vector<Op> ops;
     long skipped = 0;
-    std::vector<RowProblem> rejected;     // NULL or duplicate keys
     std::vector<std::string> duplicated;  // keys held by several Parse objects
 };
 

@@ -95,4 +95,9 @@ const JsonValue *find_member(const JsonValue &obj, const char *name) {
     return it == obj.MemberEnd() ? nullptr : &it->value;
 }
 
+std::string string_member(const JsonValue &obj, const char *name) {
+    const JsonValue *v = find_member(obj, name);
+    return v && v->IsString() ? std::string(v->GetString(), v->GetStringLength()) : "";
+}
+
 }  // namespace impayes

@@ -36,5 +36,7 @@ void set_object_exact(JsonValue &out, JsonValue::Member *members, size_t n, Json
 
 // Member lookup that returns nullptr instead of asserting.
 const JsonValue *find_member(const JsonValue &obj, const char *name);
+// The string member name of obj, or "" when absent or not a string.
+std::string string_member(const JsonValue &obj, const char *name);
 
 }  // namespace impayes

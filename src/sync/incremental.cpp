@@ -13,11 +13,6 @@ std::string ledger_signature(const Settings &s, const std::vector<SourceColumn> 
     return sig;
 }
 
-static std::string str_member(const JsonValue &obj, const char *name) {
-    const JsonValue *v = find_member(obj, name);
-    return v && v->IsString() ? std::string(v->GetString(), v->GetStringLength()) : "";
-}
-
 std::string refresh_ledger(ParseClient &parse, const std::string &key_column, LedgerState &ledger,
                            std::vector<std::string> &drifted_keys) {
     JsonDoc changed;
@@ -28,8 +23,8 @@ std::string refresh_ledger(ParseClient &parse, const std::string &key_column, Le
         key_of_id.reserve(ledger.entries.size());
         for (const auto &e : ledger.entries) key_of_id[e.second.object_id] = e.first;
         for (const auto &obj : changed.GetArray()) {
-            const std::string id = str_member(obj, "objectId");
-            ledger.watermark = later_iso(ledger.watermark, str_member(obj, "updatedAt"));
+            const std::string id = string_member(obj, "objectId");
+            ledger.watermark = later_iso(ledger.watermark, string_member(obj, "updatedAt"));
             const JsonValue *k = find_member(obj, key_column.c_str());
             auto known = key_of_id.find(id);
             if (known == key_of_id.end()) ++created;
@@ -57,6 +52,13 @@ std::string refresh_ledger(ParseClient &parse, const std::string &key_column, Le
                std::to_string(expected);
     ledger.object_count = expected;
     return "";
+}
+
+std::string keeper_line(const std::string &key, size_t objects, const std::string &kept_id,
+                        Keeper::Why why) {
+    return "key " + key + " is held by " + std::to_string(objects) + " objects: keeping " +
+           kept_id + (why == Keeper::InLedger ? " (the one the ledger knows)" : " (the oldest)") +
+           ", deleting the others";
 }
 
 void refine_with_parse(ParseClient &parse, const SourceData &src, const std::string &key_column,
@@ -89,23 +91,19 @@ void refine_with_parse(ParseClient &parse, const SourceData &src, const std::str
         auto l = ledger.entries.find(s.first);
         const Keeper keep =
             choose_keeper(s.second, l == ledger.entries.end() ? "" : l->second.object_id);
-        const std::string kept_id = str_member(*s.second[keep.index], "objectId");
+        const std::string kept_id = string_member(*s.second[keep.index], "objectId");
         by_key[s.first] = s.second[keep.index];
         for (size_t i = 0; i < s.second.size(); ++i)
             if (i != keep.index)
                 extras.push_back({Op::Delete,
                                   0,
-                                  str_member(*s.second[i], "objectId"),
+                                  string_member(*s.second[i], "objectId"),
                                   {},
                                   {},
                                   s.first,
                                   kept_id});
         diff.duplicated.push_back(s.first);
-        duplicate_lines.push_back(
-            "key " + s.first + " is held by " + std::to_string(s.second.size()) +
-            " objects: keeping " + kept_id +
-            (keep.why == Keeper::InLedger ? " (the one the ledger knows)" : " (the oldest)") +
-            ", deleting the others");
+        duplicate_lines.push_back(keeper_line(s.first, s.second.size(), kept_id, keep.why));
     }
     std::sort(diff.duplicated.begin(), diff.duplicated.end());
     std::sort(duplicate_lines.begin(), duplicate_lines.end());
@@ -127,7 +125,7 @@ void refine_with_parse(ParseClient &parse, const SourceData &src, const std::str
         }
         // An insert whose key is already in Parse: the ledger was behind.
         op.kind = Op::Update;
-        op.object_id = str_member(*found->second, "objectId");
+        op.object_id = string_member(*found->second, "objectId");
         op.changed.clear();
         op.removed.clear();
         for (const auto &f : fields) {

@@ -27,6 +27,10 @@ std::string ledger_signature(const Settings &s, const std::vector<SourceColumn> 
 std::string refresh_ledger(ParseClient &parse, const std::string &key_column, LedgerState &ledger,
                            std::vector<std::string> &drifted_keys);
 
+// The log line for a key held by several objects, of which kept_id stays.
+std::string keeper_line(const std::string &key, size_t objects, const std::string &kept_id,
+                        Keeper::Why why);
+
 // The ledger only says that a row changed, not which fields, and could be
 // behind Parse: reads the objects of every row to insert or update (by
 // key, 200 per request) so that updates carry only the fields that differ

@@ -48,11 +48,6 @@ FullDecision judge_ledger(const Settings &s, const LedgerState &state) {
 // rows were left unconverted: the source is read again, fully converted.
 struct RestartStream {};
 
-std::string str_member(const JsonValue &obj, const char *name) {
-    const JsonValue *v = find_member(obj, name);
-    return v && v->IsString() ? std::string(v->GetString(), v->GetStringLength()) : "";
-}
-
 // An update of every field: Parse's content is only known by a hash.
 Op update_all(const SourceData &chunk, size_t i, const std::string &object_id) {
     Op op{Op::Update, i, object_id, {}, {}, {}, {}};
@@ -124,21 +119,19 @@ SyncResult SyncRun::run() {
 }
 
 void SyncRun::enter(RunPhase phase) {
-    if (lap_name_ != nullptr) {
-        const std::string name = lap_name_;
+    if (timing_) {
+        // A phase met again (chunk after chunk) adds to its total.
         const long ms = ms_since(lap_start_);
-        auto at = laps_.find(name + " ");
-        if (at == std::string::npos) {
-            laps_ +=
-                std::string(laps_.empty() ? "" : ", ") + name + " " + std::to_string(ms) + " ms";
-        } else {  // a phase met again (chunk after chunk): its total
-            const size_t from = at + name.size() + 1, to = laps_.find(" ms", from);
-            const long total = std::stol(laps_.substr(from, to - from)) + ms;
-            laps_.replace(from, to - from, std::to_string(total));
-        }
+        auto lap = std::find_if(laps_.begin(), laps_.end(),
+                                [&](const auto &l) { return l.first == lap_phase_; });
+        if (lap == laps_.end())
+            laps_.emplace_back(lap_phase_, ms);
+        else
+            lap->second += ms;
     }
+    timing_ = true;
     lap_start_ = Clock::now();
-    lap_name_ = phase_name(phase);
+    lap_phase_ = phase;
     if (progress_state_.phase == phase) return;
     progress_state_.phase = phase;
     report();
@@ -265,10 +258,10 @@ void SyncRun::read_class() {
             if (!page.IsArray()) return;
             for (const auto &obj : page.GetArray()) {
                 ++object_count_;
-                watermark_ = later_iso(watermark_, str_member(obj, "updatedAt"));
+                watermark_ = later_iso(watermark_, string_member(obj, "updatedAt"));
                 const JsonValue *k = find_member(obj, s_.key_column.c_str());
                 if (k == nullptr || k->IsNull()) continue;  // counted, never synced
-                const std::string key = key_string(*k), id = str_member(obj, "objectId");
+                const std::string key = key_string(*k), id = string_member(obj, "objectId");
                 LedgerEntry &e = keys_[key];
                 if (!(e.flags & InParse)) {
                     e.object_id = id;
@@ -474,12 +467,12 @@ void SyncRun::settle_missing() {
         for (const auto &[key, objs] : by_key) {
             if (objs.size() < 2 && !delete_missing) continue;
             const Keeper keep = choose_keeper(objs, keys_[key].object_id);
-            const std::string kept_id = str_member(*objs[keep.index], "objectId");
+            const std::string kept_id = string_member(*objs[keep.index], "objectId");
             for (size_t i = 0; i < objs.size(); ++i)
                 if (delete_missing || i != keep.index)
                     ops.push_back({Op::Delete,
                                    0,
-                                   str_member(*objs[i], "objectId"),
+                                   string_member(*objs[i], "objectId"),
                                    {},
                                    {},
                                    key,
@@ -487,12 +480,9 @@ void SyncRun::settle_missing() {
             if (objs.size() < 2) continue;
             duplicated_.push_back(key);
             duplicate_lines_.push_back(
-                "key " + key + " is held by " + std::to_string(objs.size()) + " objects: " +
-                (delete_missing ? std::string("deleting them all (no source row has the key)")
-                                : "keeping " + kept_id +
-                                      (keep.why == Keeper::InLedger ? " (the one the ledger knows)"
-                                                                    : " (the oldest)") +
-                                      ", deleting the others"));
+                delete_missing ? "key " + key + " is held by " + std::to_string(objs.size()) +
+                                     " objects: deleting them all (no source row has the key)"
+                               : keeper_line(key, objs.size(), kept_id, keep.why));
         }
     }
     if (delete_missing)
@@ -605,7 +595,11 @@ void SyncRun::fail(const SyncError &e) {
 SyncResult SyncRun::finish() {
     enter(RunPhase::Summarising);
     r_.duration_ms = ms_since(t0_);
-    if (!laps_.empty()) log_.debug("impayes_sync: phases: " + laps_);
+    std::string laps;
+    for (const auto &[phase, ms] : laps_)
+        laps += std::string(laps.empty() ? "" : ", ") + phase_name(phase) + " " +
+                std::to_string(ms) + " ms";
+    if (!laps.empty()) log_.debug("impayes_sync: phases: " + laps);
     const HttpStats &st = http_.stats();
     log_.info("impayes_sync: " + std::string(r_.success ? "done" : "failed") +
               ": inserted=" + std::to_string(r_.inserted) +

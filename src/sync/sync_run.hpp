@@ -78,8 +78,9 @@ private:
     SyncResult r_;
     const std::chrono::steady_clock::time_point t0_;
     std::chrono::steady_clock::time_point lap_start_;
-    const char *lap_name_ = nullptr;
-    std::string laps_;  // time per phase, for the DEBUG1 line at the end
+    RunPhase lap_phase_ = RunPhase::Starting;  // the phase being timed, once timing_
+    bool timing_ = false;
+    std::vector<std::pair<RunPhase, long>> laps_;  // ms per phase, in first-met order (DEBUG1)
 
     bool exists_ = false;  // the class exists in Parse
     JsonDoc fields_;       // its fields (name -> {type})
