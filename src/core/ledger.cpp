@@ -1,6 +1,7 @@
 #include "core/ledger.hpp"
 
 #include <functional>
+#include <stdexcept>
 
 namespace impayes {
 
@@ -33,9 +34,46 @@ const std::string &later_iso(const std::string &a, const std::string &b) {
     return a < b ? b : a;
 }
 
-uint64_t saved_fingerprint(const std::string &object_id, uint64_t hash) {
-    const uint64_t h = std::hash<std::string>()(object_id) * 0x9E3779B97F4A7C15ull ^ hash;
+uint64_t saved_fingerprint(std::string_view object_id, uint64_t hash) {
+    const uint64_t h = std::hash<std::string_view>()(object_id) * 0x9E3779B97F4A7C15ull ^ hash;
     return h ? h : 1;
+}
+
+namespace {
+
+void put_u32(std::string &out, size_t n) {
+    if (n > UINT32_MAX) throw std::length_error("ledger key or objectId over 4 GB");
+    const uint32_t v = uint32_t(n);
+    out.append(reinterpret_cast<const char *>(&v), 4);
+}
+
+}  // namespace
+
+void LedgerDelta::upsert(std::string_view key, std::string_view object_id, uint64_t hash) {
+    packed_.push_back('U');
+    put_u32(packed_, key.size());
+    packed_.append(key);
+    put_u32(packed_, object_id.size());
+    packed_.append(object_id);
+    packed_.append(reinterpret_cast<const char *>(&hash), 8);
+    ++upserts_;
+}
+
+void LedgerDelta::remove(std::string_view key) {
+    packed_.push_back('R');
+    put_u32(packed_, key.size());
+    packed_.append(key);
+    ++removed_;
+}
+
+size_t LedgerDelta::packed_size(size_t key_bytes, size_t id_bytes) {
+    return 1 + 4 + key_bytes + (id_bytes == size_t(-1) ? 0 : 4 + id_bytes + 8);
+}
+
+void LedgerDelta::adopt_packed(std::string bytes, long upserts, long removed) {
+    packed_ = std::move(bytes);
+    upserts_ = upserts;
+    removed_ = removed;
 }
 
 }  // namespace impayes

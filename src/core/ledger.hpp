@@ -6,36 +6,19 @@
 
 #include <cstdint>
 #include <string>
-#include <unordered_map>
+#include <cstring>
+#include <string_view>
 #include <vector>
 
 #include "core/json.hpp"
+#include "core/ledger_entries.hpp"
 #include "core/siphash.hpp"
 
 namespace impayes {
 
-struct LedgerEntry {
-    std::string object_id;
-    uint64_t hash = 0;  // of the source row Parse last confirmed; 0 when unknown
-    // What one run learns of the key (never stored):
-    uint64_t content_hash = 0;  // full run: content_hash() of the Parse object read
-    uint64_t saved = 0;         // saved_fingerprint() as loaded; 0 when not in the saved ledger
-    uint32_t first_row = 0;     // first source row with the key; 0 when none yet
-    uint8_t flags = 0;          // KeyFlags
-};
-
-enum KeyFlags : uint8_t {
-    InParse = 1,        // full run: the class read met an object with the key
-    DupInParse = 2,     // full run: it met several
-    DupInSource = 4,    // several source rows have the key: all rejected
-    InRejectedRow = 8,  // a rejected source row has the key: it stays in the source
-    Deleted = 16,       // this run deleted the key's object
-};
-
 // What identifies a saved entry, to write back only the entries a run
 // changed. Never 0.
-uint64_t saved_fingerprint(const std::string &object_id, uint64_t hash);
-using LedgerEntries = std::unordered_map<std::string, LedgerEntry>;
+uint64_t saved_fingerprint(std::string_view object_id, uint64_t hash);
 
 struct LedgerState {
     bool found = false;        // a state row existed for the class
@@ -47,16 +30,65 @@ struct LedgerState {
     std::string stale_reason;  // why a stored ledger was not trusted (found is then false)
 };
 
-// Changes to write back after a run.
+// Changes to write back after a run. The entries are packed as they are
+// added, in the byte form the history worker receives (core/ledger_wire):
+// at a million keys a vector of strings would cost three times as much.
 struct LedgerDelta {
     bool replace_all = false;  // rebuild: drop every entry of the class first
-    std::vector<std::pair<std::string, LedgerEntry>> upserts;
-    std::vector<std::string> removed;
+
+    void upsert(std::string_view key, std::string_view object_id, uint64_t hash);
+    void remove(std::string_view key);
+    long upsert_count() const { return upserts_; }
+    long removed_count() const { return removed_; }
+    // f(std::string_view key, std::string_view object_id, uint64_t hash) for
+    // each upsert; g(std::string_view key) for each removal; in order added.
+    template <typename F, typename G>
+    void for_each(F &&f, G &&g) const;
+    // The packed entries and their counts (core/ledger_wire).
+    const std::string &packed() const { return packed_; }
+    void adopt_packed(std::string bytes, long upserts, long removed);
+    // Bytes the packed form of so many entries takes.
+    static size_t packed_size(size_t key_bytes, size_t id_bytes);
+    void reserve(size_t bytes) { packed_.reserve(bytes); }
+
     std::string signature;
     std::string watermark;
     long object_count = 0;
     long key_count = 0;  // entries after applying the delta
+
+private:
+    std::string
+        packed_;  // per entry: tag 'U' or 'R', u32 key length, key[, u32 id length, id, u64 hash]
+    long upserts_ = 0, removed_ = 0;
 };
+
+template <typename F, typename G>
+void LedgerDelta::for_each(F &&f, G &&g) const {
+    const char *p = packed_.data(), *end = p + packed_.size();
+    auto u32 = [&p]() {
+        uint32_t v;
+        memcpy(&v, p, 4);
+        p += 4;
+        return v;
+    };
+    while (p < end) {
+        const char tag = *p++;
+        const uint32_t klen = u32();
+        const std::string_view key(p, klen);
+        p += klen;
+        if (tag == 'R') {
+            g(key);
+            continue;
+        }
+        const uint32_t ilen = u32();
+        const std::string_view id(p, ilen);
+        p += ilen;
+        uint64_t h;
+        memcpy(&h, p, 8);
+        p += 8;
+        f(key, id, h);
+    }
+}
 
 // Keyed 64-bit hash of a byte string (SipHash-2-4 with the install's
 // secret, src/pg/install_secret.cpp), and its form in the ledger: 16 hex

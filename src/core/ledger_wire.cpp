@@ -39,7 +39,7 @@ struct Reader {
 
 }  // namespace
 
-std::string encode_delta(const LedgerDelta &d) {
+std::string delta_header(const LedgerDelta &d) {
     std::string out;
     put_u64(out, kMagic);
     put_u64(out, d.replace_all ? 1 : 0);
@@ -47,16 +47,58 @@ std::string encode_delta(const LedgerDelta &d) {
     put_str(out, d.watermark);
     put_u64(out, uint64_t(int64_t(d.object_count)));
     put_u64(out, uint64_t(int64_t(d.key_count)));
-    put_u64(out, d.upserts.size());
-    for (const auto &u : d.upserts) {
-        put_str(out, u.first);
-        put_str(out, u.second.object_id);
-        put_u64(out, u.second.hash);
-    }
-    put_u64(out, d.removed.size());
-    for (const auto &k : d.removed) put_str(out, k);
+    put_u64(out, uint64_t(d.upsert_count()));
+    put_u64(out, uint64_t(d.removed_count()));
+    put_u64(out, d.packed().size());
     return out;
 }
+
+size_t encoded_size(const LedgerDelta &d) { return delta_header(d).size() + d.packed().size(); }
+
+void encode_delta_into(const LedgerDelta &d, char *out) {
+    const std::string h = delta_header(d);
+    memcpy(out, h.data(), h.size());
+    if (!d.packed().empty()) memcpy(out + h.size(), d.packed().data(), d.packed().size());
+}
+
+std::string encode_delta(const LedgerDelta &d) {
+    std::string out(encoded_size(d), '\0');
+    encode_delta_into(d, out.data());
+    return out;
+}
+
+namespace {
+
+// Whether p[0..n) is a sequence of packed entries (LedgerDelta) with these counts.
+bool packed_well_formed(const char *p, size_t n, uint64_t upserts, uint64_t removed) {
+    uint64_t u = 0, r = 0;
+    auto take = [&](size_t k) {
+        if (k > n) return false;
+        p += k;
+        n -= k;
+        return true;
+    };
+    auto len = [&](uint32_t &v) {
+        if (n < 4) return false;
+        memcpy(&v, p, 4);
+        return take(4);
+    };
+    while (n > 0) {
+        const char tag = *p;
+        take(1);
+        uint32_t k = 0;
+        if ((tag != 'U' && tag != 'R') || !len(k) || !take(k)) return false;
+        if (tag == 'R') {
+            ++r;
+            continue;
+        }
+        if (!len(k) || !take(k) || !take(8)) return false;
+        ++u;
+    }
+    return u == upserts && r == removed;
+}
+
+}  // namespace
 
 bool decode_delta(const char *p, size_t n, LedgerDelta &d) {
     Reader r{p, n};
@@ -67,21 +109,12 @@ bool decode_delta(const char *p, size_t n, LedgerDelta &d) {
     d.watermark = r.str();
     d.object_count = long(int64_t(r.u64()));
     d.key_count = long(int64_t(r.u64()));
-    const uint64_t upserts = r.u64();
-    // Each upsert takes at least 24 bytes: a count beyond that is garbage.
-    if (!r.ok || upserts > r.n / 24) return false;
-    d.upserts.reserve(size_t(upserts));
-    for (uint64_t i = 0; i < upserts && r.ok; ++i) {
-        std::string key = r.str();
-        LedgerEntry e;
-        e.object_id = r.str();
-        e.hash = r.u64();
-        d.upserts.emplace_back(std::move(key), std::move(e));
-    }
-    const uint64_t removed = r.u64();
-    if (!r.ok || removed > r.n / 8) return false;
-    for (uint64_t i = 0; i < removed && r.ok; ++i) d.removed.push_back(r.str());
-    return r.ok && r.n == 0;
+    const uint64_t upserts = r.u64(), removed = r.u64();
+    const std::string packed = r.str();
+    if (!r.ok || r.n != 0 || !packed_well_formed(packed.data(), packed.size(), upserts, removed))
+        return false;
+    d.adopt_packed(packed, long(upserts), long(removed));
+    return true;
 }
 
 }  // namespace impayes

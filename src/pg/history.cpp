@@ -234,17 +234,19 @@ bool run_worker(BackgroundWorker &w, dsm_segment *seg, bool &timed_out) {
 
 void record_run(const std::string &result_json, const std::string &class_name, long long started_at,
                 Logger &log, PgLedgerStore *ledger, const char *origin) {
-    std::string delta;
+    const LedgerDelta *delta = nullptr;
     if (ledger != nullptr && ledger->pending() != nullptr) {
         // The worker keys the ledger by its class_name field: a name it would
         // truncate is saved here instead.
         if (ledger->pending_class() == class_name &&
             class_name.size() < sizeof(HistoryMessage::class_name))
-            delta = encode_delta(*ledger->pending());
+            delta = ledger->pending();
         else
             ledger->save_now();
     }
-    const Size size = offsetof(HistoryMessage, json) + result_json.size() + 1 + delta.size();
+    // Written straight into the segment: no second copy in this backend.
+    const size_t delta_size = delta ? encoded_size(*delta) : 0;
+    const Size size = offsetof(HistoryMessage, json) + result_json.size() + 1 + delta_size;
     dsm_segment *seg = nullptr;
     HistoryMessage *m = nullptr;
     pg::run([&]() noexcept {
@@ -262,8 +264,8 @@ void record_run(const std::string &result_json, const std::string &class_name, l
     strlcpy(m->origin, origin, sizeof m->origin);
     memcpy(m->json, result_json.c_str(), result_json.size() + 1);
     m->json_size = result_json.size() + 1;
-    m->delta_size = delta.size();
-    if (!delta.empty()) memcpy(m->json + m->json_size, delta.data(), delta.size());
+    m->delta_size = delta_size;
+    if (delta) encode_delta_into(*delta, m->json + m->json_size);
 
     BackgroundWorker w;
     memset(&w, 0, sizeof w);
@@ -281,7 +283,7 @@ void record_run(const std::string &result_json, const std::string &class_name, l
         // No worker slot, or the worker could not write (e.g. this
         // transaction holds a lock on impayes_sync.runs): record it, and
         // save the ledger, in the caller's transaction instead.
-        if (!delta.empty()) ledger->save_now();
+        if (delta) ledger->save_now();
         try {
             in_subtransaction([&] { as_extension_owner([&] { insert_history(m); }); });
         } catch (const PgError &e) {

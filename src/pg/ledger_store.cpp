@@ -76,13 +76,14 @@ std::string text_at(HeapTuple t, TupleDesc d, int col) {
     return v ? v : "";
 }
 
-Datum text_array(const std::vector<const std::string *> &items) {
+template <typename T>
+Datum text_array(const std::vector<T> &items) {
     Datum out = 0;
     pg::run([&]() noexcept {
         Datum *elems = static_cast<Datum *>(palloc(sizeof(Datum) * (items.size() + 1)));
         for (size_t i = 0; i < items.size(); ++i)
             elems[i] =
-                PointerGetDatum(cstring_to_text_with_len(items[i]->data(), int(items[i]->size())));
+                PointerGetDatum(cstring_to_text_with_len(items[i].data(), int(items[i].size())));
         out = PointerGetDatum(
             construct_array(elems, int(items.size()), TEXTOID, -1, false, TYPALIGN_INT));
     });
@@ -114,11 +115,9 @@ void add_entries(SPITupleTable *tt, uint64 n, LedgerEntries &entries) {
             }
         });
         if (v[0] == nullptr || v[1] == nullptr || v[2] == nullptr) continue;
-        entries.emplace(std::piecewise_construct,
-                        std::forward_as_tuple(VARDATA_ANY(v[0]), VARSIZE_ANY_EXHDR(v[0])),
-                        std::forward_as_tuple(LedgerEntry{
-                            std::string(VARDATA_ANY(v[1]), VARSIZE_ANY_EXHDR(v[1])),
-                            hash_from_hex(VARDATA_ANY(v[2]), VARSIZE_ANY_EXHDR(v[2]))}));
+        LedgerEntry &e = entries[std::string_view(VARDATA_ANY(v[0]), VARSIZE_ANY_EXHDR(v[0]))];
+        e.object_id = std::string_view(VARDATA_ANY(v[1]), VARSIZE_ANY_EXHDR(v[1]));
+        e.hash = hash_from_hex(VARDATA_ANY(v[2]), VARSIZE_ANY_EXHDR(v[2]));
     }
 }
 
@@ -238,29 +237,37 @@ void save_rows(const std::string &class_name, const LedgerDelta &delta) {
             Oid t1[1] = {TEXTOID};
             Datum a1[1] = {cls};
             if (delta.replace_all) exec(kClear, 1, t1, a1, SPI_OK_DELETE);
-            for (size_t from = 0; from < delta.upserts.size(); from += kChunk) {
-                std::vector<const std::string *> k, o, h;
-                std::vector<std::string> hex;
-                hex.reserve(kChunk);
-                for (size_t i = from; i < delta.upserts.size() && i < from + kChunk; ++i) {
-                    k.push_back(&delta.upserts[i].first);
-                    o.push_back(&delta.upserts[i].second.object_id);
-                    // 0 (unknown) is stored as "": never equal to a row's hash.
-                    const uint64_t hv = delta.upserts[i].second.hash;
-                    hex.push_back(hv ? hash_hex(hv) : "");
-                }
-                for (const auto &x : hex) h.push_back(&x);
+            // kChunk entries a statement, as arrays.
+            std::vector<std::string_view> k, o, removed;
+            std::vector<std::string> h;
+            auto flush_upserts = [&] {
+                if (k.empty()) return;
                 Oid t[4] = {TEXTOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID};
                 Datum a[4] = {cls, text_array(k), text_array(o), text_array(h)};
                 exec(kUpsert, 4, t, a, SPI_OK_INSERT);
-            }
-            if (!delta.removed.empty()) {
-                std::vector<const std::string *> k;
-                for (const auto &key : delta.removed) k.push_back(&key);
+                k.clear(), o.clear(), h.clear();
+            };
+            auto flush_removed = [&] {
+                if (removed.empty()) return;
                 Oid t[2] = {TEXTOID, TEXTARRAYOID};
-                Datum a[2] = {cls, text_array(k)};
+                Datum a[2] = {cls, text_array(removed)};
                 exec(kRemove, 2, t, a, SPI_OK_DELETE);
-            }
+                removed.clear();
+            };
+            delta.for_each(
+                [&](std::string_view key, std::string_view id, uint64_t hv) {
+                    k.push_back(key);
+                    o.push_back(id);
+                    // 0 (unknown) is stored as "": never equal to a row's hash.
+                    h.push_back(hv ? hash_hex(hv) : "");
+                    if (k.size() == kChunk) flush_upserts();
+                },
+                [&](std::string_view key) {
+                    removed.push_back(key);
+                    if (removed.size() == kChunk) flush_removed();
+                });
+            flush_upserts();
+            flush_removed();
             Oid t[6] = {TEXTOID, TEXTOID, TEXTOID, INT8OID, INT8OID, TEXTOID};
             Datum a[6];
             const std::string identity = database_identity();

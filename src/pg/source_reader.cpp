@@ -229,8 +229,8 @@ struct RowReader {
         const uint64_t hash = row_hash(desc);
         if (known != nullptr) {
             std::string key = key_of();
-            auto e = key.empty() ? known->end() : known->find(key);
-            if (e != known->end() && e->second.hash == hash) {
+            const LedgerEntry *e = key.empty() ? nullptr : known->find(key);
+            if (e != nullptr && e->hash == hash) {
                 out.unchanged.push_back({std::move(key), rownum});
                 return;
             }

@@ -21,7 +21,9 @@ std::string refresh_ledger(ParseClient &parse, const std::string &key_column, Le
     if (changed.Size() > 0) {
         std::unordered_map<std::string, std::string> key_of_id;
         key_of_id.reserve(ledger.entries.size());
-        for (const auto &e : ledger.entries) key_of_id[e.second.object_id] = e.first;
+        ledger.entries.for_each([&](std::string_view key, const LedgerEntry &e) {
+            key_of_id.emplace(e.object_id.str(), std::string(key));
+        });
         for (const auto &obj : changed.GetArray()) {
             const std::string id = string_member(obj, "objectId");
             ledger.watermark = later_iso(ledger.watermark, string_member(obj, "updatedAt"));
@@ -35,8 +37,8 @@ std::string refresh_ledger(ParseClient &parse, const std::string &key_column, Le
             const std::string key = key_string(*k);
             if (known != key_of_id.end() && known->second != key)
                 return "the key of object " + id + " was changed by another client";
-            auto entry = ledger.entries.find(key);
-            if (entry != ledger.entries.end() && entry->second.object_id != id)
+            const LedgerEntry *entry = ledger.entries.find(key);
+            if (entry != nullptr && entry->object_id != id)
                 return "another client created a second object for key " + key;
             // Content unknown: the row is converted and compared with Parse.
             LedgerEntry &e = ledger.entries[key];
@@ -88,9 +90,8 @@ void refine_with_parse(ParseClient &parse, const SourceData &src, const std::str
     // row is synced to the one kept, the others are deleted.
     std::vector<Op> extras;
     for (auto &s : several) {
-        auto l = ledger.entries.find(s.first);
-        const Keeper keep =
-            choose_keeper(s.second, l == ledger.entries.end() ? "" : l->second.object_id);
+        const LedgerEntry *l = ledger.entries.find(s.first);
+        const Keeper keep = choose_keeper(s.second, l == nullptr ? "" : l->object_id.str());
         const std::string kept_id = string_member(*s.second[keep.index], "objectId");
         by_key[s.first] = s.second[keep.index];
         for (size_t i = 0; i < s.second.size(); ++i)

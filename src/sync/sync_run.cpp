@@ -240,7 +240,8 @@ void SyncRun::start(const SourceData &first) {
 // this run changes are written back.
 void SyncRun::remember_saved() {
     saved_found_ = state_.found;
-    for (auto &kv : keys_) kv.second.saved = saved_fingerprint(kv.second.object_id, kv.second.hash);
+    keys_.for_each(
+        [](std::string_view, LedgerEntry &e) { e.saved = saved_fingerprint(e.object_id, e.hash); });
 }
 
 void SyncRun::prepare_class(const SourceData &first) {
@@ -292,10 +293,10 @@ void SyncRun::read_class() {
         }
     }
     // Only what this run sees confirmed gets a hash again.
-    for (auto &kv : keys_) {
-        if (!(kv.second.flags & InParse)) kv.second.object_id.clear();
-        kv.second.hash = 0;
-    }
+    keys_.for_each([](std::string_view, LedgerEntry &e) {
+        if (!(e.flags & InParse)) e.object_id.clear();
+        e.hash = 0;
+    });
     state_known_ = true;
 }
 
@@ -342,7 +343,7 @@ DiffResult SyncRun::diff_chunk(const SourceData &chunk) {
         if (entry[i] == nullptr || (entry[i]->flags & DupInSource)) continue;
         LedgerEntry &e = *entry[i];
         if (!incremental() && (e.flags & DupInParse)) {
-            d.ops.push_back(update_all(chunk, i, e.object_id));  // refined: which one is kept
+            d.ops.push_back(update_all(chunk, i, e.object_id.str()));  // refined: which one is kept
         } else if (e.object_id.empty()) {
             inserts.push_back({Op::Insert, i, {}, {}, {}, {}, {}});
         } else if (incremental() ? e.hash == chunk.row_hashes[i]
@@ -351,7 +352,7 @@ DiffResult SyncRun::diff_chunk(const SourceData &chunk) {
             ++d.skipped;
             e.hash = chunk.row_hashes[i];  // Parse holds the row as it is
         } else {
-            d.ops.push_back(update_all(chunk, i, e.object_id));
+            d.ops.push_back(update_all(chunk, i, e.object_id.str()));
         }
     }
     // An incremental run also looks its inserts up: the ledger could be
@@ -413,13 +414,13 @@ void SyncRun::record(const SourceData &chunk, const std::vector<Op> &ops,
         watermark_ = later_iso(watermark_, o.stamp);
         if (op.kind == Op::Delete) {
             --object_count_;
-            auto e = keys_.find(op.key);
-            if (e == keys_.end() || e->second.object_id != op.object_id) continue;
+            LedgerEntry *e = keys_.find(op.key);
+            if (e == nullptr || e->object_id != op.object_id) continue;
             if (!op.keeper.empty()) {  // an extra sharing its key: the key stays, with the kept one
-                e->second.object_id = op.keeper;
-                e->second.hash = 0;
+                e->object_id = op.keeper;
+                e->hash = 0;
             } else {
-                e->second.flags |= Deleted;
+                e->flags |= Deleted;
             }
             continue;
         }
@@ -466,7 +467,7 @@ void SyncRun::settle_missing() {
                 by_key[key_string(*k)].push_back(&obj);
         for (const auto &[key, objs] : by_key) {
             if (objs.size() < 2 && !delete_missing) continue;
-            const Keeper keep = choose_keeper(objs, keys_[key].object_id);
+            const Keeper keep = choose_keeper(objs, keys_[key].object_id.str());
             const std::string kept_id = string_member(*objs[keep.index], "objectId");
             for (size_t i = 0; i < objs.size(); ++i)
                 if (delete_missing || i != keep.index)
@@ -486,11 +487,11 @@ void SyncRun::settle_missing() {
         }
     }
     if (delete_missing)
-        for (const auto &[key, e] : keys_) {
-            if (e.first_row != 0 || (e.flags & (InRejectedRow | Deleted | DupInParse))) continue;
-            if (e.object_id.empty() || (!incremental() && !(e.flags & InParse))) continue;
-            ops.push_back({Op::Delete, 0, e.object_id, {}, {}, key, {}});
-        }
+        keys_.for_each([&](std::string_view key, const LedgerEntry &e) {
+            if (e.first_row != 0 || (e.flags & (InRejectedRow | Deleted | DupInParse))) return;
+            if (e.object_id.empty() || (!incremental() && !(e.flags & InParse))) return;
+            ops.push_back({Op::Delete, 0, e.object_id.str(), {}, {}, std::string(key), {}});
+        });
     order_ops(ops);
     DiffResult d;
     d.ops = std::move(ops);
@@ -517,21 +518,37 @@ void SyncRun::save_ledger() {
     enter(RunPhase::SavingLedger);
     LedgerDelta d;
     d.replace_all = !saved_found_;
-    d.upserts.reserve(keys_.size() / 4);
-    // Each entry leaves keys_ as it is turned into the delta, so that the
-    // two are never held whole at once. The run ends here.
-    for (auto it = keys_.begin(); it != keys_.end(); it = keys_.erase(it)) {
-        LedgerEntry &e = it->second;
-        const bool live = !e.object_id.empty() && !(e.flags & Deleted);
-        if (live) {
-            ++d.key_count;
-            if (d.replace_all || saved_fingerprint(e.object_id, e.hash) != e.saved)
-                d.upserts.emplace_back(it->first, LedgerEntry{std::move(e.object_id), e.hash});
-        } else if (e.saved != 0 && !d.replace_all) {
-            d.removed.push_back(it->first);
+    enum class Write { None, Upsert, Remove };
+    auto what = [&](const LedgerEntry &e) {
+        if (!e.object_id.empty() && !(e.flags & Deleted))
+            return d.replace_all || saved_fingerprint(e.object_id, e.hash) != e.saved
+                       ? Write::Upsert
+                       : Write::None;
+        return e.saved != 0 && !d.replace_all ? Write::Remove : Write::None;
+    };
+    // The delta's exact size first, then the entries packed as keys_ gives
+    // its blocks back: the two are never held whole at once. The run ends here.
+    size_t bytes = 0;
+    keys_.for_each([&](std::string_view key, const LedgerEntry &e) {
+        const Write w = what(e);
+        if (w != Write::None)
+            bytes += LedgerDelta::packed_size(key.size(),
+                                              w == Write::Upsert ? e.object_id.size() : size_t(-1));
+    });
+    d.reserve(bytes);
+    keys_.drain([&](std::string_view key, const LedgerEntry &e) {
+        if (!e.object_id.empty() && !(e.flags & Deleted)) ++d.key_count;
+        switch (what(e)) {
+            case Write::Upsert:
+                d.upsert(key, e.object_id, e.hash);
+                break;
+            case Write::Remove:
+                d.remove(key);
+                break;
+            case Write::None:
+                break;
         }
-    }
-    LedgerEntries().swap(keys_);  // its buckets too
+    });
     d.signature = ledger_signature(s_, columns_);
     d.watermark = watermark_;
     d.object_count = lost_track_ ? -1 : object_count_;

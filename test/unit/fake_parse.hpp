@@ -322,8 +322,8 @@ public:
                 parse_into(row, text);
                 const uint64_t h = hash_of(text);
                 const JsonValue *k = find_member(row, s.key_column.c_str());
-                auto e = known && k ? known->find(key_string(*k)) : LedgerEntries::const_iterator();
-                if (known && k && e != known->end() && e->second.hash == h) {
+                const LedgerEntry *e = known && k ? known->find(key_string(*k)) : nullptr;
+                if (e != nullptr && e->hash == h) {
                     out.unchanged.push_back({key_string(*k), rownum});
                 } else {
                     out.rows.PushBack(JsonValue(row, a), a);
@@ -355,8 +355,11 @@ public:
         if (fail_save) throw SyncError("ledger save failed (fake)");
         ++saves;
         if (d.replace_all) state.entries.clear();
-        for (const auto &u : d.upserts) state.entries[u.first] = u.second;
-        for (const auto &k : d.removed) state.entries.erase(k);
+        d.for_each(
+            [&](std::string_view k, std::string_view id, uint64_t h) {
+                state.entries[k] = LedgerEntry{ObjectId(id), h};
+            },
+            [&](std::string_view k) { state.entries.erase(k); });
         state.found = true;
         state.signature = d.signature;
         state.watermark = d.watermark;

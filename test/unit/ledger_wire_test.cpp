@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <vector>
+
 using namespace impayes;
 
 TEST(LedgerWire, RoundTripsEveryField) {
@@ -11,9 +14,10 @@ TEST(LedgerWire, RoundTripsEveryField) {
     d.watermark = "2025-01-01T00:00:00.000Z";
     d.object_count = -1;
     d.key_count = 2;
-    d.upserts.push_back({std::string("k\0ey", 4), LedgerEntry{"obj1", 0x1234567890abcdefull}});
-    d.upserts.push_back({"", LedgerEntry{"obj2", 0}});
-    d.removed = {"gone", ""};
+    d.upsert(std::string("k\0ey", 4), "obj1", 0x1234567890abcdefull);
+    d.remove("gone");
+    d.upsert("", "obj2", 0);
+    d.remove("");
     const std::string wire = encode_delta(d);
     LedgerDelta back;
     ASSERT_TRUE(decode_delta(wire.data(), wire.size(), back));
@@ -22,17 +26,23 @@ TEST(LedgerWire, RoundTripsEveryField) {
     EXPECT_EQ(back.watermark, d.watermark);
     EXPECT_EQ(back.object_count, -1);
     EXPECT_EQ(back.key_count, 2);
-    ASSERT_EQ(back.upserts.size(), 2u);
-    EXPECT_EQ(back.upserts[0].first, std::string("k\0ey", 4));
-    EXPECT_EQ(back.upserts[0].second.object_id, "obj1");
-    EXPECT_EQ(back.upserts[0].second.hash, 0x1234567890abcdefull);
-    EXPECT_EQ(back.upserts[1].second.hash, 0u);
-    EXPECT_EQ(back.removed, d.removed);
+    EXPECT_EQ(back.upsert_count(), 2);
+    EXPECT_EQ(back.removed_count(), 2);
+    std::vector<std::string> seen;
+    back.for_each(
+        [&](std::string_view k, std::string_view id, uint64_t h) {
+            seen.push_back("U " + std::string(k) + " " + std::string(id) + " " + hash_hex(h));
+        },
+        [&](std::string_view k) { seen.push_back("R " + std::string(k)); });
+    EXPECT_EQ(seen, (std::vector<std::string>{std::string("U k\0ey obj1 1234567890abcdef", 28),
+                                              "R gone", "U  obj2 0000000000000000", "R "}));
+    EXPECT_EQ(encoded_size(d), wire.size());
 }
 
 TEST(LedgerWire, RefusesTruncatedOrForeignBytes) {
     LedgerDelta d;
-    d.upserts.push_back({"key", LedgerEntry{"obj", 7}});
+    d.upsert("key", "obj", 7);
+    d.remove("gone");
     const std::string wire = encode_delta(d);
     LedgerDelta back;
     for (size_t n = 0; n < wire.size(); ++n)
@@ -40,4 +50,19 @@ TEST(LedgerWire, RefusesTruncatedOrForeignBytes) {
     EXPECT_FALSE(decode_delta("not a delta at all", 18, back));
     const std::string longer = wire + "x";
     EXPECT_FALSE(decode_delta(longer.data(), longer.size(), back));
+}
+
+TEST(LedgerWire, RefusesPackedEntriesThatDisagreeWithTheirCounts) {
+    LedgerDelta d;
+    d.upsert("key", "obj", 7);
+    std::string wire = encode_delta(d);
+    LedgerDelta back;
+    ASSERT_TRUE(decode_delta(wire.data(), wire.size(), back));
+    // The upsert count sits after the magic, the flag, the two strings and two counts.
+    const size_t at = 8 + 8 + (8 + d.signature.size()) + (8 + d.watermark.size()) + 8 + 8;
+    wire[at] = 2;
+    EXPECT_FALSE(decode_delta(wire.data(), wire.size(), back));
+    wire[at] = 1;
+    wire[wire.size() - 8 - 3 - 4 - 3 - 4 - 1] = 'X';  // the entry's tag
+    EXPECT_FALSE(decode_delta(wire.data(), wire.size(), back));
 }
