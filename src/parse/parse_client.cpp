@@ -234,9 +234,13 @@ SchemaChange ParseClient::create_class(
     return c;
 }
 
-void ParseClient::add_key_index() {
+// An index on the key (lookups by key) and one on updatedAt (the drift
+// check of every incremental run asks for objects changed since the
+// watermark: without it, a scan of the whole class).
+void ParseClient::add_indexes() {
     // PostgreSQL index names are per schema: named after the class.
-    const std::string name = s_.class_name + "_" + s_.key_column + "_1";
+    std::vector<std::string> fields = {s_.key_column};
+    if (s_.key_column != "updatedAt") fields.push_back("updatedAt");
     rapidjson::StringBuffer buf;
     rapidjson::Writer<rapidjson::StringBuffer> w(buf);
     w.StartObject();
@@ -244,17 +248,22 @@ void ParseClient::add_key_index() {
     w.String(s_.class_name.c_str());
     w.Key("indexes");
     w.StartObject();
-    w.Key(name.c_str());
-    w.StartObject();
-    w.Key(s_.key_column.c_str());
-    w.Int(1);
-    w.EndObject();
+    std::string names;
+    for (const auto &f : fields) {
+        const std::string name = s_.class_name + "_" + f + "_1";
+        names += (names.empty() ? "" : ", ") + name;
+        w.Key(name.c_str());
+        w.StartObject();
+        w.Key(f.c_str());
+        w.Int(1);
+        w.EndObject();
+    }
     w.EndObject();
     w.EndObject();
     const std::string path = "/schemas/" + s_.class_name;
     HttpResponse r = request("PUT", path, buf.GetString());
-    if (!r.ok()) throw http_failure("adding an index on the key", "PUT", url(path), r);
-    log_.info("added index " + name + " on " + s_.key_column + " to Parse class " + s_.class_name);
+    if (!r.ok()) throw http_failure("adding indexes", "PUT", url(path), r);
+    log_.info("added indexes " + names + " to Parse class " + s_.class_name);
 }
 
 SchemaChange ParseClient::add_fields(const std::vector<std::pair<std::string, ParseType>> &fields) {

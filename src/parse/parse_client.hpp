@@ -62,7 +62,7 @@ public:
     SchemaChange add_fields(const std::vector<std::pair<std::string, ParseType>> &fields);
     // An index on the key column (Parse makes none for custom fields), so
     // that lookups by key do not scan the class.
-    void add_key_index();
+    void add_indexes();
 
     // All objects of the class, with objectId and the given fields only,
     // read with keyset paging on objectId. out becomes an array.

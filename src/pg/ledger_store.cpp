@@ -1,7 +1,9 @@
 #include "pg/ledger_store.hpp"
 
 #include <cstring>
-#include <tuple>
+#include <memory>
+#include <string_view>
+#include <vector>
 
 #include "core/ledger_wire.hpp"
 
@@ -12,7 +14,10 @@
 #include "pg/text_encoding.hpp"
 
 extern "C" {
+#include "access/heapam.h"
+#include "access/tableam.h"
 #include "access/xlog.h"
+#include "utils/snapmgr.h"
 }
 
 namespace impayes::pg {
@@ -29,9 +34,6 @@ const char *const kLoadState10 =
     "SELECT signature, watermark, object_count, key_count, NULL::pg_catalog.text "
     "FROM impayes_sync.sync_state "
     "WHERE class_name OPERATOR(pg_catalog.=) $1";
-const char *const kLoadEntries =
-    "SELECT key, object_id, hash FROM impayes_sync.ledger WHERE class_name OPERATOR(pg_catalog.=) "
-    "$1";
 const char *const kClear =
     "DELETE FROM impayes_sync.ledger WHERE class_name OPERATOR(pg_catalog.=) $1";
 const char *const kUpsert =
@@ -97,28 +99,79 @@ void exec(const char *sql, int nargs, Oid *types, Datum *values, int expect) {
     });
 }
 
-// Ledger rows fetched per cursor round by load_rows().
-const long kLoadFetchRows = 5000;
-
-// One entry per key, read at the start of every run: the text values are
-// taken as they are, without output functions.
-void add_entries(SPITupleTable *tt, uint64 n, LedgerEntries &entries) {
-    TupleDesc rd = tt->tupdesc;
-    for (uint64 i = 0; i < n; ++i) {
-        HeapTuple r = tt->vals[i];
-        text *v[3] = {nullptr, nullptr, nullptr};
+// The class's entries, read at the start of every run by a scan of the
+// table rather than a query: at a million keys the executor and SPI's copy
+// of each tuple were most of the load. The scan uses the snapshot a query
+// would (a fresh one, as for sync_state) and the texts as stored.
+void scan_entries(const std::string &class_name, LedgerEntries &entries) {
+    Relation rel = nullptr;
+    TableScanDesc scan = nullptr;
+    TupleDesc desc = nullptr;
+    int natts = 0;
+    int col[4] = {-1, -1, -1, -1};  // class_name, key, object_id, hash
+    static const char *const kColumns[4] = {"class_name", "key", "object_id", "hash"};
+    pg::run([&]() noexcept {
+        const Oid relid = get_relname_relid("ledger", get_namespace_oid("impayes_sync", false));
+        if (!OidIsValid(relid)) elog(ERROR, "impayes_sync.ledger does not exist");
+        rel = table_open(relid, AccessShareLock);
+        desc = RelationGetDescr(rel);
+        natts = desc->natts;
+        for (int c = 0; c < 4; ++c) {
+            for (int i = 0; i < natts; ++i) {
+                Form_pg_attribute att = TupleDescAttr(desc, i);
+                if (!att->attisdropped && strcmp(NameStr(att->attname), kColumns[c]) == 0 &&
+                    att->atttypid == TEXTOID)
+                    col[c] = i;  // 0-based, as heap_deform_tuple fills values
+            }
+            if (col[c] < 0) elog(ERROR, "impayes_sync.ledger has no text column %s", kColumns[c]);
+        }
+        PushActiveSnapshot(GetTransactionSnapshot());
+        scan = table_beginscan(rel, GetActiveSnapshot(), 0, nullptr);
+    });
+    std::vector<Datum> values(static_cast<size_t>(natts));
+    std::unique_ptr<bool[]> nulls(new bool[static_cast<size_t>(natts)]);
+    text *v[4] = {nullptr, nullptr, nullptr, nullptr};
+    bool toasted[4] = {false, false, false, false};
+    for (uint64 n = 0;; ++n) {
+        bool more = false, complete = false;
         pg::run([&]() noexcept {
-            for (int c = 0; c < 3; ++c) {
-                bool isnull = false;
-                Datum d = SPI_getbinval(r, rd, c + 1, &isnull);
-                if (!isnull) v[c] = DatumGetTextPP(d);
+            if ((n & 4095) == 0) CHECK_FOR_INTERRUPTS();
+            HeapTuple tup = heap_getnext(scan, ForwardScanDirection);
+            if (tup == nullptr) return;
+            more = true;
+            heap_deform_tuple(tup, desc, values.data(), nulls.get());
+            complete = true;
+            for (int c = 0; c < 4; ++c) {
+                if (nulls[col[c]]) {
+                    complete = false;
+                    continue;
+                }
+                auto *raw = reinterpret_cast<varlena *>(DatumGetPointer(values[col[c]]));
+                v[c] = reinterpret_cast<text *>(pg_detoast_datum_packed(raw));
+                toasted[c] = reinterpret_cast<varlena *>(v[c]) != raw;
             }
         });
-        if (v[0] == nullptr || v[1] == nullptr || v[2] == nullptr) continue;
-        LedgerEntry &e = entries[std::string_view(VARDATA_ANY(v[0]), VARSIZE_ANY_EXHDR(v[0]))];
-        e.object_id = std::string_view(VARDATA_ANY(v[1]), VARSIZE_ANY_EXHDR(v[1]));
-        e.hash = hash_from_hex(VARDATA_ANY(v[2]), VARSIZE_ANY_EXHDR(v[2]));
+        if (!more) break;
+        auto bytes = [&](int c) {
+            return std::string_view(VARDATA_ANY(v[c]), VARSIZE_ANY_EXHDR(v[c]));
+        };
+        if (complete && bytes(0) == class_name) {
+            LedgerEntry &e = entries[bytes(1)];
+            e.object_id = bytes(2);
+            e.hash = hash_from_hex(VARDATA_ANY(v[3]), VARSIZE_ANY_EXHDR(v[3]));
+        }
+        if (toasted[0] || toasted[1] || toasted[2] || toasted[3])
+            pg::run([&]() noexcept {
+                for (int c = 0; c < 4; ++c)
+                    if (toasted[c]) pfree(v[c]);
+            });
+        for (bool &t : toasted) t = false;
     }
+    pg::run([&]() noexcept {
+        table_endscan(scan);
+        PopActiveSnapshot();
+        table_close(rel, AccessShareLock);
+    });
 }
 
 }  // namespace
@@ -204,25 +257,8 @@ void PgLedgerStore::load_rows(const std::string &class_name, LedgerState &out) {
                 }
             }
             if (out.found) {
-                // Through a cursor, a chunk at a time: the tuples of the
-                // whole ledger are never held besides the entries.
-                Portal portal = nullptr;
-                pg::run([&]() noexcept {
-                    portal = SPI_cursor_open_with_args(nullptr, kLoadEntries, 1, types, args,
-                                                       nullptr, true, 0);
-                });
                 out.entries.reserve(size_t(out.key_count > 0 ? out.key_count : 0));
-                for (;;) {
-                    uint64 n = 0;
-                    pg::run([&]() noexcept {
-                        SPI_cursor_fetch(portal, true, kLoadFetchRows);
-                        n = SPI_processed;
-                    });
-                    if (n == 0) break;
-                    add_entries(SPI_tuptable, n, out.entries);
-                    pg::run([]() noexcept { SPI_freetuptable(SPI_tuptable); });
-                }
-                pg::run([&]() noexcept { SPI_cursor_close(portal); });
+                scan_entries(class_name, out.entries);
             }
         });
     });

@@ -170,11 +170,16 @@ void SyncRun::choose_mode() {
     enter(RunPhase::ChoosingMode);
     full_ = full_before_ledger(s_, ledger_, exists_);
     if (full_.full()) return;
+    const Clock::time_point t = Clock::now();
     ledger_->load(s_.class_name, state_);
     remember_saved();  // before refresh_ledger() changes entries
+    const long load_ms = ms_since(t);
     full_ = judge_ledger(s_, state_);
     if (full_.full()) return;
     const std::string drift = refresh_ledger(parse_, s_.key_column, state_, drifted_);
+    log_.debug("impayes_sync: ledger of " + std::to_string(keys_.size()) + " keys loaded in " +
+               std::to_string(load_ms) + " ms, drift checked in " +
+               std::to_string(ms_since(t) - load_ms) + " ms");
     if (!drift.empty()) full_ = {FullReason::Drift, drift};
 }
 
@@ -504,9 +509,9 @@ void SyncRun::settle_missing() {
 void SyncRun::index_new_class() {
     if (exists_) return;
     try {
-        parse_.add_key_index();
+        parse_.add_indexes();
     } catch (const SyncError &e) {
-        log_.info(std::string("impayes_sync: no index on the key: ") + e.what());
+        log_.info(std::string("impayes_sync: no indexes added: ") + e.what());
     }
 }
 
