@@ -49,21 +49,39 @@ void put_u32(std::string &out, size_t n) {
 
 }  // namespace
 
+// Appends one entry whole or not at all: for_each() trusts the bytes.
+template <typename F>
+static void append_whole(std::string &packed, F &&write) {
+    const size_t before = packed.size();
+    try {
+        write();
+    } catch (...) {
+        packed.resize(before);
+        throw;
+    }
+}
+
 void LedgerDelta::upsert(std::string_view key, std::string_view object_id, uint64_t hash) {
+    append_whole(packed_, [&] { upsert_bytes(key, object_id, hash); });
+    ++upserts_;
+}
+
+void LedgerDelta::remove(std::string_view key) {
+    append_whole(packed_, [&] {
+        packed_.push_back('R');
+        put_u32(packed_, key.size());
+        packed_.append(key);
+    });
+    ++removed_;
+}
+
+void LedgerDelta::upsert_bytes(std::string_view key, std::string_view object_id, uint64_t hash) {
     packed_.push_back('U');
     put_u32(packed_, key.size());
     packed_.append(key);
     put_u32(packed_, object_id.size());
     packed_.append(object_id);
     packed_.append(reinterpret_cast<const char *>(&hash), 8);
-    ++upserts_;
-}
-
-void LedgerDelta::remove(std::string_view key) {
-    packed_.push_back('R');
-    put_u32(packed_, key.size());
-    packed_.append(key);
-    ++removed_;
 }
 
 size_t LedgerDelta::packed_size(size_t key_bytes, size_t id_bytes) {

@@ -44,9 +44,8 @@ struct LedgerDelta {
     // each upsert; g(std::string_view key) for each removal; in order added.
     template <typename F, typename G>
     void for_each(F &&f, G &&g) const;
-    // The packed entries and their counts (core/ledger_wire).
+    // The packed entries (core/ledger_wire).
     const std::string &packed() const { return packed_; }
-    void adopt_packed(std::string bytes, long upserts, long removed);
     // Bytes the packed form of so many entries takes.
     static size_t packed_size(size_t key_bytes, size_t id_bytes);
     void reserve(size_t bytes) { packed_.reserve(bytes); }
@@ -57,8 +56,11 @@ struct LedgerDelta {
     long key_count = 0;  // entries after applying the delta
 
 private:
-    std::string
-        packed_;  // per entry: tag 'U' or 'R', u32 key length, key[, u32 id length, id, u64 hash]
+    friend bool decode_delta(const char *p, size_t n, LedgerDelta &out);  // checks, then adopts
+    void adopt_packed(std::string bytes, long upserts, long removed);
+    void upsert_bytes(std::string_view key, std::string_view object_id, uint64_t hash);
+    // Per entry: tag 'U' or 'R', u32 key length, key[, u32 id length, id, u64 hash].
+    std::string packed_;
     long upserts_ = 0, removed_ = 0;
 };
 

@@ -34,7 +34,8 @@ LedgerEntries::LedgerEntries() : seed_(process_seed()) {
                   "the per-key budget counts on it");
 }
 
-LedgerEntries::LedgerEntries(const LedgerEntries &o) : seed_(o.seed_) {
+LedgerEntries::LedgerEntries(const LedgerEntries &o) : LedgerEntries() {  // destroyed if it throws
+    seed_ = o.seed_;
     reserve(o.size());
     o.for_each([&](std::string_view k, const LedgerEntry &e) { (*this)[k] = e; });
 }
@@ -100,12 +101,13 @@ LedgerEntry &LedgerEntries::operator[](std::string_view key) {
     if ((live_ + 1) * 2 > mask_ + 1 || mask_ == 0) rehash(slots_for(live_ + 1));
     size_t i = probe(key);
     if (uint32_t r = slots()[i]; r != kEmpty) return record(r - 1).entry;
-    if (used_ == UINT32_MAX - 1) throw std::bad_alloc();
+    if (used_ >= kMaxKeys) throw std::length_error("more than a billion keys");
     if (used_ / kBlockRecords == blocks_.size())
         blocks_.emplace_back(size_t(kBlockRecords) * sizeof(Record));
+    if (!dead_.empty()) dead_.push_back(false);  // before anything that needs undoing
+    ShortText<24> k(key);
     Record *r = new (&record(used_)) Record();
-    r->key = key;
-    if (!dead_.empty()) dead_.push_back(false);
+    r->key = std::move(k);
     slots()[i] = ++used_;
     ++live_;
     return r->entry;
@@ -150,6 +152,7 @@ void LedgerEntries::rehash(size_t n) {
 }
 
 void LedgerEntries::reserve(size_t keys) {
+    if (keys > kMaxKeys) throw std::length_error("more than a billion keys");
     if (keys > live_ && slots_for(keys) > mask_ + 1) rehash(slots_for(keys));
 }
 

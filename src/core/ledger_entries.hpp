@@ -41,6 +41,9 @@ enum KeyFlags : uint8_t {
 
 class LedgerEntries {
 public:
+    // More keys than this (a billion) is refused with std::length_error.
+    static constexpr size_t kMaxKeys = size_t(1) << 30;
+
     LedgerEntries();
     LedgerEntries(const LedgerEntries &o);
     LedgerEntries &operator=(const LedgerEntries &o);
@@ -76,16 +79,22 @@ public:
             if (live(i)) f(record(i).key.view(), static_cast<const LedgerEntry &>(record(i).entry));
     }
     // for_each() that gives each block of records back to the system once
-    // visited: the table is empty after, and was never held twice.
+    // visited: the table is empty after (also when f throws), and was never
+    // held twice. f must not use the table.
     template <typename F>
     void drain(F &&f) {
         slots_.release();
         mask_ = 0;  // no lookups from here on
-        for (size_t b = 0; b < blocks_.size(); ++b) {
-            const uint32_t end = std::min<uint32_t>(used_, uint32_t((b + 1) * kBlockRecords));
-            for (uint32_t i = uint32_t(b * kBlockRecords); i < end; ++i)
-                if (live(i)) f(record(i).key.view(), record(i).entry);
-            destroy_block(b);
+        try {
+            for (size_t b = 0; b < blocks_.size(); ++b) {
+                const uint32_t end = std::min<uint32_t>(used_, uint32_t((b + 1) * kBlockRecords));
+                for (uint32_t i = uint32_t(b * kBlockRecords); i < end; ++i)
+                    if (live(i)) f(record(i).key.view(), record(i).entry);
+                destroy_block(b);
+            }
+        } catch (...) {
+            clear();
+            throw;
         }
         reset();
     }

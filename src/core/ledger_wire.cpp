@@ -39,7 +39,7 @@ struct Reader {
 
 }  // namespace
 
-std::string delta_header(const LedgerDelta &d) {
+static std::string delta_header(const LedgerDelta &d) {
     std::string out;
     put_u64(out, kMagic);
     put_u64(out, d.replace_all ? 1 : 0);
@@ -110,10 +110,10 @@ bool decode_delta(const char *p, size_t n, LedgerDelta &d) {
     d.object_count = long(int64_t(r.u64()));
     d.key_count = long(int64_t(r.u64()));
     const uint64_t upserts = r.u64(), removed = r.u64();
-    const std::string packed = r.str();
+    std::string packed = r.str();
     if (!r.ok || r.n != 0 || !packed_well_formed(packed.data(), packed.size(), upserts, removed))
         return false;
-    d.adopt_packed(packed, long(upserts), long(removed));
+    d.adopt_packed(std::move(packed), long(upserts), long(removed));
     return true;
 }
 

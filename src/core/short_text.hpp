@@ -58,9 +58,8 @@ public:
         buf_[kInline] = 0;
     }
     ShortText &assign(std::string_view s) {
-        release();
-        set(s);
-        return *this;
+        ShortText fresh(s);  // s may be a view of this very text
+        return *this = std::move(fresh);
     }
 
     friend bool operator==(const ShortText &a, std::string_view b) { return a.view() == b; }

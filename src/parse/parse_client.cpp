@@ -236,11 +236,21 @@ SchemaChange ParseClient::create_class(
 
 // An index on the key (lookups by key) and one on updatedAt (the drift
 // check of every incremental run asks for objects changed since the
-// watermark: without it, a scan of the whole class).
+// watermark: without it, a scan of the whole class). A Parse Server that
+// refuses the second still gets the first.
 void ParseClient::add_indexes() {
-    // PostgreSQL index names are per schema: named after the class.
     std::vector<std::string> fields = {s_.key_column};
     if (s_.key_column != "updatedAt") fields.push_back("updatedAt");
+    try {
+        add_indexes_on(fields);
+    } catch (const SyncError &e) {
+        if (fields.size() == 1) throw;
+        log_.info(std::string("no index on updatedAt: ") + e.what());
+        add_indexes_on({s_.key_column});
+    }
+}
+
+void ParseClient::add_indexes_on(const std::vector<std::string> &fields) {
     rapidjson::StringBuffer buf;
     rapidjson::Writer<rapidjson::StringBuffer> w(buf);
     w.StartObject();
@@ -250,6 +260,7 @@ void ParseClient::add_indexes() {
     w.StartObject();
     std::string names;
     for (const auto &f : fields) {
+        // PostgreSQL index names are per schema: named after the class.
         const std::string name = s_.class_name + "_" + f + "_1";
         names += (names.empty() ? "" : ", ") + name;
         w.Key(name.c_str());

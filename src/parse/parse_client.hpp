@@ -60,8 +60,9 @@ public:
     // master key only.
     SchemaChange create_class(const std::vector<std::pair<std::string, ParseType>> &fields);
     SchemaChange add_fields(const std::vector<std::pair<std::string, ParseType>> &fields);
-    // An index on the key column (Parse makes none for custom fields), so
-    // that lookups by key do not scan the class.
+    // Indexes on the key column (Parse makes none for custom fields) and on
+    // updatedAt, so that neither lookups by key nor the drift check scan
+    // the class.
     void add_indexes();
 
     // All objects of the class, with objectId and the given fields only,
@@ -100,6 +101,7 @@ public:
     long backoff_ms(int attempt) const;
 
 private:
+    void add_indexes_on(const std::vector<std::string> &fields);
     SchemaChange change_schema(const char *method, const std::string &body, const char *what,
                                const char *code, const char *message);
     // Which credential Parse refused when /schemas answered 403.

@@ -14,9 +14,15 @@
 #include "pg/text_encoding.hpp"
 
 extern "C" {
-#include "access/heapam.h"
-#include "access/tableam.h"
+#include "access/genam.h"
+#include "access/skey.h"
+#include "access/stratnum.h"
+#include "access/table.h"
 #include "access/xlog.h"
+#include "catalog/pg_collation.h"
+#include "utils/fmgroids.h"
+#include "utils/rel.h"
+#include "utils/relcache.h"
 #include "utils/snapmgr.h"
 }
 
@@ -101,11 +107,14 @@ void exec(const char *sql, int nargs, Oid *types, Datum *values, int expect) {
 
 // The class's entries, read at the start of every run by a scan of the
 // table rather than a query: at a million keys the executor and SPI's copy
-// of each tuple were most of the load. The scan uses the snapshot a query
-// would (a fresh one, as for sync_state) and the texts as stored.
-void scan_entries(const std::string &class_name, LedgerEntries &entries) {
+// of each tuple were most of the load. A table that holds mostly this
+// class is read sequentially; one that holds other classes' ledgers too,
+// through its primary key (class_name, key). Either way with the snapshot
+// a query would take (a fresh one, as for sync_state) and the texts as
+// stored.
+void scan_entries(const std::string &class_name, long expected_keys, LedgerEntries &entries) {
     Relation rel = nullptr;
-    TableScanDesc scan = nullptr;
+    SysScanDesc scan = nullptr;
     TupleDesc desc = nullptr;
     int natts = 0;
     int col[4] = {-1, -1, -1, -1};  // class_name, key, object_id, hash
@@ -125,8 +134,21 @@ void scan_entries(const std::string &class_name, LedgerEntries &entries) {
             }
             if (col[c] < 0) elog(ERROR, "impayes_sync.ledger has no text column %s", kColumns[c]);
         }
+        const Oid pkey = RelationGetPrimaryKeyIndex(rel);
+        const double rows = rel->rd_rel->reltuples;  // -1 until vacuumed or analysed
+        const bool by_index = OidIsValid(pkey) && rows > 2.0 * double(expected_keys) + 1000;
+        Oid collation = DEFAULT_COLLATION_OID;
+        if (by_index) {
+            Relation index = index_open(pkey, AccessShareLock);
+            // The index's own collation: the btree descends by it.
+            collation = index->rd_indcollation[0];
+            index_close(index, NoLock);
+        }
+        ScanKeyData key;
+        ScanKeyEntryInitialize(&key, 0, AttrNumber(col[0] + 1), BTEqualStrategyNumber, InvalidOid,
+                               collation, F_TEXTEQ, CStringGetTextDatum(class_name.c_str()));
         PushActiveSnapshot(GetTransactionSnapshot());
-        scan = table_beginscan(rel, GetActiveSnapshot(), 0, nullptr);
+        scan = systable_beginscan(rel, pkey, by_index, GetActiveSnapshot(), 1, &key);
     });
     std::vector<Datum> values(static_cast<size_t>(natts));
     std::unique_ptr<bool[]> nulls(new bool[static_cast<size_t>(natts)]);
@@ -136,7 +158,7 @@ void scan_entries(const std::string &class_name, LedgerEntries &entries) {
         bool more = false, complete = false;
         pg::run([&]() noexcept {
             if ((n & 4095) == 0) CHECK_FOR_INTERRUPTS();
-            HeapTuple tup = heap_getnext(scan, ForwardScanDirection);
+            HeapTuple tup = systable_getnext(scan);
             if (tup == nullptr) return;
             more = true;
             heap_deform_tuple(tup, desc, values.data(), nulls.get());
@@ -155,7 +177,7 @@ void scan_entries(const std::string &class_name, LedgerEntries &entries) {
         auto bytes = [&](int c) {
             return std::string_view(VARDATA_ANY(v[c]), VARSIZE_ANY_EXHDR(v[c]));
         };
-        if (complete && bytes(0) == class_name) {
+        if (complete && bytes(0) == class_name) {  // the scan key filtered already
             LedgerEntry &e = entries[bytes(1)];
             e.object_id = bytes(2);
             e.hash = hash_from_hex(VARDATA_ANY(v[3]), VARSIZE_ANY_EXHDR(v[3]));
@@ -168,9 +190,9 @@ void scan_entries(const std::string &class_name, LedgerEntries &entries) {
         for (bool &t : toasted) t = false;
     }
     pg::run([&]() noexcept {
-        table_endscan(scan);
+        systable_endscan(scan);
         PopActiveSnapshot();
-        table_close(rel, AccessShareLock);
+        table_close(rel, NoLock);  // the lock is kept to the end of the transaction
     });
 }
 
@@ -257,8 +279,11 @@ void PgLedgerStore::load_rows(const std::string &class_name, LedgerState &out) {
                 }
             }
             if (out.found) {
-                out.entries.reserve(size_t(out.key_count > 0 ? out.key_count : 0));
-                scan_entries(class_name, out.entries);
+                // A count no ledger can hold is judged by the run (the
+                // entries read will not match it), not reserved for.
+                if (out.key_count > 0 && out.key_count <= long(LedgerEntries::kMaxKeys))
+                    out.entries.reserve(size_t(out.key_count));
+                scan_entries(class_name, out.key_count, out.entries);
             }
         });
     });

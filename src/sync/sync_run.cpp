@@ -174,10 +174,11 @@ void SyncRun::choose_mode() {
     ledger_->load(s_.class_name, state_);
     remember_saved();  // before refresh_ledger() changes entries
     const long load_ms = ms_since(t);
+    const size_t loaded = keys_.size();
     full_ = judge_ledger(s_, state_);
     if (full_.full()) return;
     const std::string drift = refresh_ledger(parse_, s_.key_column, state_, drifted_);
-    log_.debug("impayes_sync: ledger of " + std::to_string(keys_.size()) + " keys loaded in " +
+    log_.debug("impayes_sync: ledger of " + std::to_string(loaded) + " keys loaded in " +
                std::to_string(load_ms) + " ms, drift checked in " +
                std::to_string(ms_since(t) - load_ms) + " ms");
     if (!drift.empty()) full_ = {FullReason::Drift, drift};

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <map>
 #include <random>
+#include <stdexcept>
 #include <string>
 
 using namespace impayes;
@@ -24,6 +25,18 @@ TEST(ShortText, HoldsShortAndLongTexts) {
     c.clear();
     EXPECT_TRUE(c.empty());
     EXPECT_EQ(ShortText<16>(std::string("a\0b", 3)).view(), std::string_view("a\0b", 3));
+}
+
+TEST(ShortText, InlineUpTo15BytesAndSelfAssignment) {
+    for (size_t n : {14, 15, 16, 17}) {
+        const std::string text(n, char('a' + n));
+        ShortText<16> t(text);
+        EXPECT_EQ(t.view(), text) << n;
+        t = t.view();  // a view of itself
+        EXPECT_EQ(t.view(), text) << n;
+        t = t.view().substr(1);
+        EXPECT_EQ(t.view(), text.substr(1)) << n;
+    }
 }
 
 TEST(LedgerEntries, FindsWhatWasInserted) {
@@ -104,6 +117,42 @@ TEST(LedgerEntries, DrainVisitsEverythingInArrivalOrderAndEmpties) {
     EXPECT_TRUE(t.empty());
     EXPECT_EQ(t.memory_bytes(), 0u);
     EXPECT_EQ(t.find("1"), nullptr);
+}
+
+TEST(LedgerEntries, ADrainThatThrowsLeavesAnEmptyUsableTable) {
+    LedgerEntries t;
+    for (int i = 0; i < 20000; ++i) t["k" + std::to_string(i)].object_id = std::string(30, 'o');
+    int seen = 0;
+    EXPECT_THROW(t.drain([&](std::string_view, const LedgerEntry &) {
+        if (++seen == 10000) throw std::runtime_error("stop");
+    }),
+                 std::runtime_error);
+    EXPECT_TRUE(t.empty());
+    EXPECT_EQ(t.memory_bytes(), 0u);
+    t["again"].hash = 3;  // usable after
+    EXPECT_EQ(t.at("again").hash, 3u);
+    t.drain([](std::string_view, const LedgerEntry &) {});
+    t["and again"];
+    EXPECT_EQ(t.size(), 1u);
+}
+
+TEST(LedgerEntries, CopiesLeaveErasedEntriesOut) {
+    LedgerEntries t;
+    for (int i = 0; i < 100; ++i) t[std::to_string(i)].hash = uint64_t(i) + 1;
+    for (int i = 0; i < 100; i += 2) t.erase(std::to_string(i));
+    LedgerEntries copy = t;
+    EXPECT_EQ(copy.size(), 50u);
+    EXPECT_EQ(copy.find("0"), nullptr);
+    EXPECT_EQ(copy.at("1").hash, 2u);
+    size_t n = 0;
+    copy.for_each([&](std::string_view, const LedgerEntry &) { ++n; });
+    EXPECT_EQ(n, 50u);
+}
+
+TEST(LedgerEntries, RefusesMoreKeysThanItCanNumber) {
+    LedgerEntries t;
+    EXPECT_THROW(t.reserve(LedgerEntries::kMaxKeys + 1), std::length_error);
+    EXPECT_TRUE(t.empty());
 }
 
 TEST(LedgerEntries, StaysWithinItsBudgetPerKey) {

@@ -66,3 +66,24 @@ TEST(LedgerWire, RefusesPackedEntriesThatDisagreeWithTheirCounts) {
     wire[wire.size() - 8 - 3 - 4 - 3 - 4 - 1] = 'X';  // the entry's tag
     EXPECT_FALSE(decode_delta(wire.data(), wire.size(), back));
 }
+
+TEST(LedgerWire, RefusesEntriesThatRunPastTheirBytes) {
+    LedgerDelta d;
+    d.upsert("key", "obj", 7);
+    d.remove("gone");
+    const std::string wire = encode_delta(d);
+    // Packed: 'U' u32(3) "key" u32(3) "obj" u64 | 'R' u32(4) "gone" -- at the end of the wire.
+    const size_t removal = wire.size() - (1 + 4 + 4), upsert = removal - (1 + 4 + 3 + 4 + 3 + 8);
+    LedgerDelta back;
+    ASSERT_TRUE(decode_delta(wire.data(), wire.size(), back));
+    for (size_t at : {upsert + 1, upsert + 1 + 4 + 3, removal + 1}) {
+        std::string bad = wire;
+        bad[at] = char(200);  // a length past the end, the outer length intact
+        EXPECT_FALSE(decode_delta(bad.data(), bad.size(), back)) << "length at " << at;
+    }
+    std::string counts = wire;
+    const size_t removed_count =
+        8 + 8 + (8 + d.signature.size()) + (8 + d.watermark.size()) + 8 + 8 + 8;
+    counts[removed_count] = 2;
+    EXPECT_FALSE(decode_delta(counts.data(), counts.size(), back));
+}
