@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <unordered_map>
+#include <unordered_set>
 
 namespace impayes {
 
@@ -19,10 +20,14 @@ std::string refresh_ledger(ParseClient &parse, const std::string &key_column, Le
     parse.read_changed_since({key_column}, ledger.watermark, changed);
     long created = 0;
     if (changed.Size() > 0) {
+        // The ledger keys of the changed objects only: a map of every
+        // objectId would cost more than the ledger itself at a million keys.
+        std::unordered_set<std::string> ids;
+        ids.reserve(changed.Size());
+        for (const auto &obj : changed.GetArray()) ids.insert(string_member(obj, "objectId"));
         std::unordered_map<std::string, std::string> key_of_id;
-        key_of_id.reserve(ledger.entries.size());
         ledger.entries.for_each([&](std::string_view key, const LedgerEntry &e) {
-            key_of_id.emplace(e.object_id.str(), std::string(key));
+            if (std::string id = e.object_id.str(); ids.count(id)) key_of_id.emplace(id, key);
         });
         for (const auto &obj : changed.GetArray()) {
             const std::string id = string_member(obj, "objectId");
