@@ -104,8 +104,8 @@ LedgerEntry &LedgerEntries::operator[](std::string_view key) {
     if (used_ >= kMaxKeys) throw std::length_error("more than a billion keys");
     if (used_ / kBlockRecords == blocks_.size())
         blocks_.emplace_back(size_t(kBlockRecords) * sizeof(Record));
-    if (!dead_.empty()) dead_.push_back(false);  // before anything that needs undoing
     ShortText<24> k(key);
+    if (!dead_.empty()) dead_.push_back(false);
     Record *r = new (&record(used_)) Record();
     r->key = std::move(k);
     slots()[i] = ++used_;

@@ -1,5 +1,6 @@
 #include "pg/ledger_store.hpp"
 
+#include <algorithm>
 #include <cstring>
 #include <memory>
 #include <string_view>
@@ -70,6 +71,10 @@ const char *const kSaveState10 =
 
 const size_t kChunk = 5000;
 
+// The most entries load_rows() makes room for ahead (16.7 million keys,
+// 128 MB of slots); a larger ledger grows as it is read.
+const size_t kMaxReserve = size_t(1) << 24;
+
 // Which database wrote a ledger: the cluster's system identifier and the
 // database oid. A copy (CREATE DATABASE ... TEMPLATE, a file-level clone
 // started as another cluster) reads a ledger written by another database,
@@ -118,6 +123,7 @@ void scan_entries(const std::string &class_name, long expected_keys, LedgerEntri
     TupleDesc desc = nullptr;
     int natts = 0;
     int col[4] = {-1, -1, -1, -1};  // class_name, key, object_id, hash
+    double reserve = 0;             // entries to make room for
     static const char *const kColumns[4] = {"class_name", "key", "object_id", "hash"};
     pg::run([&]() noexcept {
         const Oid relid = get_relname_relid("ledger", get_namespace_oid("impayes_sync", false));
@@ -137,19 +143,20 @@ void scan_entries(const std::string &class_name, long expected_keys, LedgerEntri
         const Oid pkey = RelationGetPrimaryKeyIndex(rel);
         const double rows = rel->rd_rel->reltuples;  // -1 until vacuumed or analysed
         const bool by_index = OidIsValid(pkey) && rows > 2.0 * double(expected_keys) + 1000;
-        Oid collation = DEFAULT_COLLATION_OID;
-        if (by_index) {
-            Relation index = index_open(pkey, AccessShareLock);
-            // The index's own collation: the btree descends by it.
-            collation = index->rd_indcollation[0];
-            index_close(index, NoLock);
-        }
+        // The column's collation, which its primary key uses too: the btree
+        // descends by it.
+        const Oid collation = TupleDescAttr(desc, col[0])->attcollation;
+        reserve = std::min<double>(double(expected_keys),
+                                   rows >= 0 ? rows + 1024 : double(expected_keys));
         ScanKeyData key;
         ScanKeyEntryInitialize(&key, 0, AttrNumber(col[0] + 1), BTEqualStrategyNumber, InvalidOid,
                                collation, F_TEXTEQ, CStringGetTextDatum(class_name.c_str()));
         PushActiveSnapshot(GetTransactionSnapshot());
         scan = systable_beginscan(rel, pkey, by_index, GetActiveSnapshot(), 1, &key);
     });
+    // The saved count, unless the table cannot hold that many rows (a count
+    // no ledger can hold is judged by the run: the entries will not match).
+    if (reserve > 0 && reserve <= double(kMaxReserve)) entries.reserve(size_t(reserve));
     std::vector<Datum> values(static_cast<size_t>(natts));
     std::unique_ptr<bool[]> nulls(new bool[static_cast<size_t>(natts)]);
     text *v[4] = {nullptr, nullptr, nullptr, nullptr};
@@ -279,10 +286,6 @@ void PgLedgerStore::load_rows(const std::string &class_name, LedgerState &out) {
                 }
             }
             if (out.found) {
-                // A count no ledger can hold is judged by the run (the
-                // entries read will not match it), not reserved for.
-                if (out.key_count > 0 && out.key_count <= long(LedgerEntries::kMaxKeys))
-                    out.entries.reserve(size_t(out.key_count));
                 scan_entries(class_name, out.key_count, out.entries);
             }
         });
