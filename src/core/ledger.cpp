@@ -84,10 +84,6 @@ void LedgerDelta::upsert_bytes(std::string_view key, std::string_view object_id,
     packed_.append(reinterpret_cast<const char *>(&hash), 8);
 }
 
-size_t LedgerDelta::packed_size(size_t key_bytes, size_t id_bytes) {
-    return 1 + 4 + key_bytes + (id_bytes == size_t(-1) ? 0 : 4 + id_bytes + 8);
-}
-
 void LedgerDelta::adopt_packed(std::string bytes, long upserts, long removed) {
     packed_ = std::move(bytes);
     upserts_ = upserts;

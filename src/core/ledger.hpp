@@ -43,11 +43,20 @@ struct LedgerDelta {
     // f(std::string_view key, std::string_view object_id, uint64_t hash) for
     // each upsert; g(std::string_view key) for each removal; in order added.
     template <typename F, typename G>
-    void for_each(F &&f, G &&g) const;
+    void for_each(F &&f, G &&g) const {
+        walk(packed_, f, g);  // written by upsert() and remove(): whole entries
+    }
     // The packed entries (core/ledger_wire).
     const std::string &packed() const { return packed_; }
-    // Bytes the packed form of so many entries takes.
-    static size_t packed_size(size_t key_bytes, size_t id_bytes);
+    // for_each() over packed bytes from elsewhere: false at the first byte
+    // that does not start a whole entry (nothing from there is visited).
+    template <typename F, typename G>
+    static bool walk(std::string_view bytes, F &&f, G &&g);
+    // Bytes the packed form of an entry takes.
+    static size_t upsert_size(size_t key_bytes, size_t id_bytes) {
+        return 1 + 4 + key_bytes + 4 + id_bytes + 8;
+    }
+    static size_t remove_size(size_t key_bytes) { return 1 + 4 + key_bytes; }
     void reserve(size_t bytes) { packed_.reserve(bytes); }
 
     std::string signature;
@@ -65,31 +74,36 @@ private:
 };
 
 template <typename F, typename G>
-void LedgerDelta::for_each(F &&f, G &&g) const {
-    const char *p = packed_.data(), *end = p + packed_.size();
-    auto u32 = [&p]() {
-        uint32_t v;
-        memcpy(&v, p, 4);
-        p += 4;
-        return v;
+bool LedgerDelta::walk(std::string_view bytes, F &&f, G &&g) {
+    const char *p = bytes.data();
+    size_t n = bytes.size();
+    auto text = [&](std::string_view &out) {  // u32 length, then the bytes
+        uint32_t len;
+        if (n < 4) return false;
+        memcpy(&len, p, 4);
+        if (len > n - 4) return false;
+        out = std::string_view(p + 4, len);
+        p += 4 + len;
+        n -= 4 + len;
+        return true;
     };
-    while (p < end) {
+    while (n > 0) {
         const char tag = *p++;
-        const uint32_t klen = u32();
-        const std::string_view key(p, klen);
-        p += klen;
+        --n;
+        std::string_view key, id;
+        if ((tag != 'U' && tag != 'R') || !text(key)) return false;
         if (tag == 'R') {
             g(key);
             continue;
         }
-        const uint32_t ilen = u32();
-        const std::string_view id(p, ilen);
-        p += ilen;
         uint64_t h;
+        if (!text(id) || n < 8) return false;
         memcpy(&h, p, 8);
         p += 8;
+        n -= 8;
         f(key, id, h);
     }
+    return true;
 }
 
 // Keyed 64-bit hash of a byte string (SipHash-2-4 with the install's

@@ -67,39 +67,6 @@ std::string encode_delta(const LedgerDelta &d) {
     return out;
 }
 
-namespace {
-
-// Whether p[0..n) is a sequence of packed entries (LedgerDelta) with these counts.
-bool packed_well_formed(const char *p, size_t n, uint64_t upserts, uint64_t removed) {
-    uint64_t u = 0, r = 0;
-    auto take = [&](size_t k) {
-        if (k > n) return false;
-        p += k;
-        n -= k;
-        return true;
-    };
-    auto len = [&](uint32_t &v) {
-        if (n < 4) return false;
-        memcpy(&v, p, 4);
-        return take(4);
-    };
-    while (n > 0) {
-        const char tag = *p;
-        take(1);
-        uint32_t k = 0;
-        if ((tag != 'U' && tag != 'R') || !len(k) || !take(k)) return false;
-        if (tag == 'R') {
-            ++r;
-            continue;
-        }
-        if (!len(k) || !take(k) || !take(8)) return false;
-        ++u;
-    }
-    return u == upserts && r == removed;
-}
-
-}  // namespace
-
 bool decode_delta(const char *p, size_t n, LedgerDelta &d) {
     Reader r{p, n};
     if (r.u64() != kMagic || !r.ok) return false;
@@ -111,7 +78,12 @@ bool decode_delta(const char *p, size_t n, LedgerDelta &d) {
     d.key_count = long(int64_t(r.u64()));
     const uint64_t upserts = r.u64(), removed = r.u64();
     std::string packed = r.str();
-    if (!r.ok || r.n != 0 || !packed_well_formed(packed.data(), packed.size(), upserts, removed))
+    if (!r.ok || r.n != 0) return false;
+    uint64_t u = 0, k = 0;  // whole entries, as many as announced
+    if (!LedgerDelta::walk(
+            packed, [&](std::string_view, std::string_view, uint64_t) { ++u; },
+            [&](std::string_view) { ++k; }) ||
+        u != upserts || k != removed)
         return false;
     d.adopt_packed(std::move(packed), long(upserts), long(removed));
     return true;

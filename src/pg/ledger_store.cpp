@@ -184,7 +184,7 @@ void scan_entries(const std::string &class_name, long expected_keys, LedgerEntri
         auto bytes = [&](int c) {
             return std::string_view(VARDATA_ANY(v[c]), VARSIZE_ANY_EXHDR(v[c]));
         };
-        if (complete && bytes(0) == class_name) {  // the scan key filtered already
+        if (complete) {  // of this class: the scan key filtered
             LedgerEntry &e = entries[bytes(1)];
             e.object_id = bytes(2);
             e.hash = hash_from_hex(VARDATA_ANY(v[3]), VARSIZE_ANY_EXHDR(v[3]));

@@ -524,9 +524,12 @@ void SyncRun::save_ledger() {
     enter(RunPhase::SavingLedger);
     LedgerDelta d;
     d.replace_all = !saved_found_;
+    // Live: Parse holds the key's object. Written back: a live entry that
+    // changed (all of them on a rebuild), or a saved one no longer live.
     enum class Write { None, Upsert, Remove };
+    auto live = [](const LedgerEntry &e) { return !e.object_id.empty() && !(e.flags & Deleted); };
     auto what = [&](const LedgerEntry &e) {
-        if (!e.object_id.empty() && !(e.flags & Deleted))
+        if (live(e))
             return d.replace_all || saved_fingerprint(e.object_id, e.hash) != e.saved
                        ? Write::Upsert
                        : Write::None;
@@ -537,23 +540,15 @@ void SyncRun::save_ledger() {
     size_t bytes = 0;
     keys_.for_each([&](std::string_view key, const LedgerEntry &e) {
         const Write w = what(e);
-        if (w != Write::None)
-            bytes += LedgerDelta::packed_size(key.size(),
-                                              w == Write::Upsert ? e.object_id.size() : size_t(-1));
+        if (w == Write::Upsert) bytes += LedgerDelta::upsert_size(key.size(), e.object_id.size());
+        if (w == Write::Remove) bytes += LedgerDelta::remove_size(key.size());
     });
     d.reserve(bytes);
     keys_.drain([&](std::string_view key, const LedgerEntry &e) {
-        if (!e.object_id.empty() && !(e.flags & Deleted)) ++d.key_count;
-        switch (what(e)) {
-            case Write::Upsert:
-                d.upsert(key, e.object_id, e.hash);
-                break;
-            case Write::Remove:
-                d.remove(key);
-                break;
-            case Write::None:
-                break;
-        }
+        if (live(e)) ++d.key_count;
+        const Write w = what(e);
+        if (w == Write::Upsert) d.upsert(key, e.object_id, e.hash);
+        if (w == Write::Remove) d.remove(key);
     });
     d.signature = ledger_signature(s_, columns_);
     d.watermark = watermark_;
